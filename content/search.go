@@ -1,0 +1,290 @@
+package content
+
+import (
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Index is an in-process full-text index over lessons and glossary terms.
+// The content is embedded and never changes while the binary runs, so the
+// index is built once at start-up (a few milliseconds) and read without locks.
+type Index struct {
+	docs     []searchDoc
+	postings map[string][]posting
+	avgLen   [2]float64
+}
+
+type searchDoc struct {
+	Kind   string // "lesson" or "term"
+	Title  string
+	URL    string
+	Where  string // module title for lessons; "Glossary" for terms
+	Text   string
+	words  []string // the body's words as written, for snippets
+	length [2]int   // tokens in title, body
+}
+
+type posting struct {
+	doc   int
+	field int // 0 title, 1 body
+	pos   []int
+}
+
+// Hit is one search result.
+type Hit struct {
+	Kind    string
+	Title   string
+	URL     string
+	Where   string
+	Snippet template.HTML
+	Score   float64
+}
+
+var fieldWeight = [2]float64{3.0, 1.0}
+
+func buildIndex(lib *Library) *Index {
+	ix := &Index{postings: map[string][]posting{}}
+	for _, m := range lib.Modules {
+		for _, l := range m.Lessons {
+			text := l.Text
+			if len(l.Objectives) > 0 {
+				text = strings.Join(l.Objectives, ". ") + ". " + text
+			}
+			ix.add(searchDoc{Kind: "lesson", Title: l.Title, URL: l.URL(), Where: m.Title, Text: text})
+		}
+	}
+	for _, t := range lib.Glossary {
+		ix.add(searchDoc{Kind: "term", Title: t.Term, URL: "/glossary#" + t.Slug, Where: "Glossary", Text: t.Definition})
+	}
+	var sum [2]float64
+	for _, d := range ix.docs {
+		sum[0] += float64(d.length[0])
+		sum[1] += float64(d.length[1])
+	}
+	if n := float64(len(ix.docs)); n > 0 {
+		ix.avgLen = [2]float64{sum[0] / n, sum[1] / n}
+	}
+	return ix
+}
+
+func (ix *Index) add(d searchDoc) {
+	id := len(ix.docs)
+	d.words = strings.Fields(d.Text)
+	for f, text := range []string{d.Title, d.Text} {
+		toks := tokenize(text)
+		d.length[f] = len(toks)
+		pos := map[string][]int{}
+		for i, t := range toks {
+			pos[t] = append(pos[t], i)
+		}
+		for t, p := range pos {
+			ix.postings[t] = append(ix.postings[t], posting{doc: id, field: f, pos: p})
+		}
+	}
+	ix.docs = append(ix.docs, d)
+}
+
+// tokenize lowercases, splits on anything but letters and digits (keeping
+// dotted codes such as E11.65 together as e1165) and folds plurals.
+func tokenize(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, stem(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			cur = append(cur, unicode.ToLower(r))
+		case r == '.' && len(cur) > 0 && i+1 < len(rs) && unicode.IsDigit(rs[i-1]) && (unicode.IsDigit(rs[i+1]) || unicode.IsLetter(rs[i+1])):
+			// inside a code like E11.65 or a number like 3.5: keep joined
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// stem folds the commonest English plural endings so that "rates" finds
+// "rate". It is deliberately light: HIM vocabulary is full of terms
+// (diagnosis, status, census) that a heavier stemmer would mangle.
+func stem(w string) string {
+	n := len(w)
+	switch {
+	case n > 4 && strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case n > 4 && strings.HasSuffix(w, "ses") && !strings.HasSuffix(w, "uses"):
+		return w[:n-2] + "is" // diagnoses -> diagnosis, analyses -> analysis
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		return w[:n-1]
+	}
+	return w
+}
+
+// Search returns up to limit hits for the query, best first. Words are
+// combined with OR and ranked by BM25 over title and body, with a bonus when
+// the query's words appear together as a phrase.
+func (ix *Index) Search(query string, limit int) []Hit {
+	terms := tokenize(query)
+	if len(terms) == 0 || ix == nil {
+		return nil
+	}
+	const k1, b = 1.2, 0.75
+	n := float64(len(ix.docs))
+	scores := map[int]float64{}
+	matched := map[int]map[string]bool{}
+	positions := map[int]map[string][]int{} // body positions per term
+	seenTerm := map[string]bool{}
+	for _, t := range terms {
+		if seenTerm[t] {
+			continue
+		}
+		seenTerm[t] = true
+		ps := ix.postings[t]
+		docsWith := map[int]bool{}
+		for _, p := range ps {
+			docsWith[p.doc] = true
+		}
+		idf := math.Log(1 + (n-float64(len(docsWith))+0.5)/(float64(len(docsWith))+0.5))
+		for _, p := range ps {
+			d := ix.docs[p.doc]
+			tf := float64(len(p.pos))
+			norm := tf * (k1 + 1) / (tf + k1*(1-b+b*float64(d.length[p.field])/math.Max(ix.avgLen[p.field], 1)))
+			scores[p.doc] += fieldWeight[p.field] * idf * norm
+			if matched[p.doc] == nil {
+				matched[p.doc] = map[string]bool{}
+				positions[p.doc] = map[string][]int{}
+			}
+			matched[p.doc][t] = true
+			if p.field == 1 {
+				positions[p.doc][t] = p.pos
+			}
+		}
+	}
+	uniq := len(seenTerm)
+	for doc, s := range scores {
+		// every query word present: a strong signal for multi-word queries
+		if uniq > 1 && len(matched[doc]) == uniq {
+			s *= 1.5
+		}
+		if uniq > 1 && hasPhrase(terms, positions[doc]) {
+			s *= 2
+		}
+		if uniq > 1 && tokensEqual(tokenize(ix.docs[doc].Title), terms) {
+			s *= 2 // the glossary entry or lesson named exactly like the query
+		}
+		scores[doc] = s
+	}
+	ids := make([]int, 0, len(scores))
+	for id := range scores {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if scores[ids[i]] != scores[ids[j]] {
+			return scores[ids[i]] > scores[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	hits := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		d := ix.docs[id]
+		hits = append(hits, Hit{Kind: d.Kind, Title: d.Title, URL: d.URL, Where: d.Where, Score: scores[id], Snippet: snippet(d.words, seenTerm)})
+	}
+	return hits
+}
+
+func tokensEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPhrase reports whether the query terms occur consecutively in the body.
+func hasPhrase(terms []string, pos map[string][]int) bool {
+	first := pos[terms[0]]
+	for _, start := range first {
+		ok := true
+		for i := 1; i < len(terms); i++ {
+			found := false
+			for _, p := range pos[terms[i]] {
+				if p == start+i {
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// snippet picks the 30-word window with the most query words and marks them.
+func snippet(words []string, terms map[string]bool) template.HTML {
+	const width = 30
+	if len(words) == 0 {
+		return ""
+	}
+	hit := make([]bool, len(words))
+	for i, w := range words {
+		for _, t := range tokenize(w) {
+			if terms[t] {
+				hit[i] = true
+			}
+		}
+	}
+	best, bestCount, count := 0, -1, 0
+	for i := range words {
+		if hit[i] {
+			count++
+		}
+		if i >= width && hit[i-width] {
+			count--
+		}
+		if count > bestCount {
+			bestCount, best = count, max(0, i-width+1)
+		}
+	}
+	end := min(len(words), best+width)
+	var b strings.Builder
+	if best > 0 {
+		b.WriteString("… ")
+	}
+	for i := best; i < end; i++ {
+		if i > best {
+			b.WriteByte(' ')
+		}
+		w := template.HTMLEscapeString(words[i])
+		if hit[i] {
+			b.WriteString("<mark>" + w + "</mark>")
+		} else {
+			b.WriteString(w)
+		}
+	}
+	if end < len(words) {
+		b.WriteString(" …")
+	}
+	return template.HTML(b.String())
+}
