@@ -63,10 +63,12 @@ func WellFormed(system, s string) bool {
 	c := Normalize(s)
 	switch system {
 	case ICD10CM:
-		if len(c) < 3 || len(c) > 7 || !isUpper(c[0]) || !isDigit(c[1]) {
+		// A letter, then two characters of which at least one is a digit
+		// (E11, C4A, and since FY2026 QA0), then up to four more.
+		if len(c) < 3 || len(c) > 7 || !isUpper(c[0]) || !(isDigit(c[1]) || isDigit(c[2])) {
 			return false
 		}
-		for i := 2; i < len(c); i++ {
+		for i := 1; i < len(c); i++ {
 			if !isDigit(c[i]) && !isUpper(c[i]) {
 				return false
 			}

@@ -155,11 +155,16 @@ func loadSet(path, system string) (map[string]bool, error) {
 }
 
 func checkCodes(lib *content.Library, fsys fs.FS, data string) bool {
-	cm, err1 := loadSet(filepath.Join(data, "icd10cm_order_2026.txt"), codes.ICD10CM)
-	pcs, err2 := loadSet(filepath.Join(data, "icd10pcs_order_2026.txt"), codes.ICD10PCS)
-	if err1 != nil || err2 != nil {
-		fmt.Println("codes not checked:", errors.Join(err1, err2))
+	cmPath, pcsPath := filepath.Join(data, "icd10cm_order_2026.txt"), filepath.Join(data, "icd10pcs_order_2026.txt")
+	if _, err := os.Stat(cmPath); err != nil {
+		fmt.Println("codes not checked: no", cmPath, "(the CMS files live in ../shared/data)")
 		return true
+	}
+	cm, err1 := loadSet(cmPath, codes.ICD10CM)
+	pcs, err2 := loadSet(pcsPath, codes.ICD10PCS)
+	if err := errors.Join(err1, err2); err != nil {
+		fmt.Println("CODE FILES UNREADABLE:", err)
+		return false
 	}
 	sets := map[string]map[string]bool{codes.ICD10CM: cm, codes.ICD10PCS: pcs}
 	ms, err := content.ScanCodes(fsys)

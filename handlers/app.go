@@ -1,0 +1,128 @@
+// Package handlers is Chartroom's HTTP layer: routes (routes.go lists them
+// all), middleware, rendering and one file per area. Handlers read the
+// request, call models and exam, and render or redirect.
+package handlers
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"chartroom/content"
+	"chartroom/models"
+)
+
+// Config is what the HTTP layer needs from the command line.
+type Config struct {
+	SecureCookies bool
+	SessionKey    string        // base64; generated and stored in the database when empty
+	SessionIdle   time.Duration // sign out after this long without a request
+	SessionMax    time.Duration // and after this long in any case
+	BaseURL       string        // for links printed in logs ("http://127.0.0.1:8080")
+	Now           func() time.Time
+}
+
+// App holds the dependencies of every handler. It is built once in main.
+type App struct {
+	db     *models.DB
+	lib    *content.Library
+	log    *slog.Logger
+	cfg    Config
+	store  *dbStore
+	views  *views
+	engine *gin.Engine
+
+	ipMu     sync.Mutex
+	ipLimits map[string]*ipLimit
+}
+
+type ipLimit struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// New builds the app: templates are parsed and the session key loaded here,
+// so that a broken template or database fails at start, not at request time.
+func New(ctx context.Context, db *models.DB, lib *content.Library, log *slog.Logger, cfg Config) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = 2 * time.Hour
+	}
+	if cfg.SessionMax == 0 {
+		cfg.SessionMax = 12 * time.Hour
+	}
+	key := cfg.SessionKey
+	if key == "" {
+		var err error
+		key, err = db.SettingOrCreate(ctx, models.SettingSessionKey, func() string { return models.RandomToken(32) })
+		if err != nil {
+			return nil, fmt.Errorf("session key: %w", err)
+		}
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(key)
+	if err != nil || len(raw) < 32 {
+		return nil, fmt.Errorf("the session key must be at least 32 bytes, URL-safe base64")
+	}
+	v, err := loadViews(lib)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		db: db, lib: lib, log: log, cfg: cfg, views: v,
+		store:    newStore(db, [][]byte{raw}, cfg.SecureCookies, cfg.SessionIdle, cfg.SessionMax, cfg.Now),
+		ipLimits: map[string]*ipLimit{},
+	}
+	gin.SetMode(gin.ReleaseMode)
+	a.engine = gin.New()
+	a.engine.RedirectTrailingSlash = true
+	a.engine.HandleMethodNotAllowed = false
+	a.routes(a.engine)
+	return a, nil
+}
+
+// Handler is the whole app: Go's cross-origin protection (which rejects
+// unsafe cross-site requests from browsers) around the router.
+func (a *App) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
+	}))
+	return cop.Handler(a.engine)
+}
+
+// now is the app's clock (tests move it).
+func (a *App) now() time.Time { return a.cfg.Now() }
+
+// RunSweepers runs periodic maintenance until ctx ends: expired sessions,
+// and (registered by other areas) expired attempts and statistics.
+func (a *App) RunSweepers(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		a.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) sweep(ctx context.Context) {
+	if n, err := a.db.DeleteExpiredSessions(ctx, a.now(), a.cfg.SessionIdle, time.Hour); err != nil {
+		a.log.Error("sweep sessions", "err", err)
+	} else if n > 0 {
+		a.log.Info("swept sessions", "deleted", n)
+	}
+	a.pruneIPLimits()
+}

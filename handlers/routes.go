@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"chartroom/models"
+)
+
+// Role groups. Every route below sits in exactly one group; reading this
+// file tells you who can reach what.
+var (
+	everyone    = []models.Role{models.RoleStudent, models.RoleInstructor, models.RoleSupervisor, models.RoleAdmin}
+	students    = []models.Role{models.RoleStudent}
+	instructors = []models.Role{models.RoleInstructor, models.RoleAdmin}
+	supervisors = []models.Role{models.RoleSupervisor}
+	admins      = []models.Role{models.RoleAdmin}
+)
+
+func (a *App) routes(r *gin.Engine) {
+	r.Use(a.requestLog, securityHeaders)
+	r.NoRoute(a.loadSession, func(c *gin.Context) { a.renderError(c, 404) })
+
+	// No session: health checks and assets.
+	r.GET("/healthz", a.healthz)
+	r.HEAD("/healthz", a.healthz)
+	r.GET("/static/*file", a.static)
+	r.GET("/favicon.ico", a.favicon)
+
+	// Everything else has a session and CSRF protection.
+	s := r.Group("/", a.loadSession, a.csrfCheck)
+
+	// Public.
+	s.GET("/", a.home)
+	s.GET("/login", a.loginForm)
+	s.POST("/login", a.login)
+	s.GET("/register", a.registerForm)
+	s.POST("/register", a.register)
+	s.GET("/setup", a.setupForm)
+	s.POST("/setup", a.setup)
+	s.GET("/reset/:token", a.resetForm)
+	s.POST("/reset/:token", a.reset)
+
+	// Signed in, any role.
+	in := s.Group("/", a.requireUser, a.requireRole(everyone...))
+	in.POST("/logout", a.logout)
+	in.GET("/dashboard", a.dashboard)
+	in.GET("/account", a.account)
+	in.POST("/account/profile", a.updateProfile)
+	in.POST("/account/password", a.changePassword)
+
+	// Students.
+	st := s.Group("/", a.requireUser, a.requireRole(students...))
+	st.POST("/account/join", a.joinCohort)
+	st.GET("/practicum", a.practicum)
+
+	// Practicum supervisors.
+	sv := s.Group("/supervise", a.requireUser, a.requireRole(supervisors...))
+	sv.GET("", a.supervise)
+
+	// Instructors (and admins, who may run any cohort).
+	t := s.Group("/teach", a.requireUser, a.requireRole(instructors...))
+	t.GET("", a.teach)
+	t.POST("/cohorts", a.createCohort)
+	t.GET("/cohorts/:id", a.cohort)
+	t.POST("/cohorts/:id/code", a.regenerateCode)
+	t.POST("/cohorts/:id/remove", a.removeStudent)
+	t.GET("/placements/new", a.placementForm)
+	t.POST("/placements", a.createPlacement)
+
+	// Admins.
+	ad := s.Group("/admin", a.requireUser, a.requireRole(admins...))
+	ad.GET("", a.adminHome)
+	ad.GET("/users", a.adminUsers)
+	ad.GET("/users/new", a.adminNewUserForm)
+	ad.POST("/users", a.adminCreateUser)
+	ad.GET("/users/:id", a.adminUser)
+	ad.POST("/users/:id/role", a.adminSetRole)
+	ad.POST("/users/:id/disable", a.adminDisable)
+	ad.POST("/users/:id/enable", a.adminEnable)
+	ad.POST("/users/:id/reset", a.adminIssueReset)
+	ad.GET("/audit", a.adminAudit)
+	ad.GET("/audit.csv", a.adminAuditCSV)
+	ad.GET("/settings", a.adminSettings)
+	ad.POST("/settings", a.adminSaveSettings)
+}
