@@ -19,9 +19,10 @@ type Mention struct {
 }
 
 var (
-	// ICD-10-CM as written in prose: E11.65, I10, C4A, QA0, A00-B99
-	// (dotted beyond 3 characters; a digit in the second or third place).
-	cmInText = regexp.MustCompile(`\b[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])(?:\.[0-9A-Z]{1,4})?\b`)
+	// ICD-10-CM as written in prose: E11.65, I10, C4A, A00-B99, and the
+	// FY2026 chapter-5 category QA0 (dotted beyond 3 characters). Tokens
+	// such as HL7 are not codes: only "A" occurs as a second-place letter.
+	cmInText = regexp.MustCompile(`\b[A-Z](?:[0-9][0-9A-Z]|A[0-9])(?:\.[0-9A-Z]{1,4})?\b`)
 	// ICD-10-PCS: 7 characters, section character first, no I or O, letters and digits both.
 	pcsInText = regexp.MustCompile(`\b[0-9BCDFGHX][0-9A-HJ-NP-Z]{6}\b`)
 	hasDigit  = regexp.MustCompile(`[0-9]`)
