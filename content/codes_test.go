@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"chartroom/codes"
-	"chartroom/internal/testutil"
+	"chartroom/internal/shareddata"
 )
 
 var (
@@ -18,7 +18,7 @@ var (
 // code -> billable (skipping the test when the file is absent).
 func loadCodeSet(t *testing.T, file, system string) map[string]bool {
 	t.Helper()
-	path := testutil.SharedFile(t, "data/"+file)
+	path := shareddata.SharedFile(t, "data/"+file)
 	codeSetsMu.Lock()
 	defer codeSetsMu.Unlock()
 	if cs, ok := codeSetCache[file]; ok {
