@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"chartroom/internal/testutil"
+	"chartroom/internal/shareddata"
 )
 
 func TestNormalizeAndDisplay(t *testing.T) {
@@ -64,7 +64,7 @@ func TestParseOrderFilesFY2026(t *testing.T) {
 		{"data/icd10cm_order_2025.txt", ICD10CM, 97584, 74260},
 		{"data/icd10pcs_order_2026.txt", ICD10PCS, 80029, -1},
 	} {
-		path := testutil.SharedFile(t, tc.file)
+		path := shareddata.SharedFile(t, tc.file)
 		f, err := os.Open(path)
 		if err != nil {
 			t.Fatal(err)

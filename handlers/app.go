@@ -124,5 +124,10 @@ func (a *App) sweep(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Info("swept sessions", "deleted", n)
 	}
+	if n, err := a.db.SweepExpired(ctx, a.now()); err != nil {
+		a.log.Error("sweep attempts", "err", err)
+	} else if n > 0 {
+		a.log.Info("finalised expired attempts", "count", n)
+	}
 	a.pruneIPLimits()
 }

@@ -51,6 +51,15 @@ func (a *App) routes(r *gin.Engine) {
 	// Students.
 	st := s.Group("/", a.requireUser, a.requireRole(students...))
 	st.POST("/account/join", a.joinCohort)
+	st.GET("/practice", a.practice)
+	st.POST("/practice/start", a.startPractice)
+	st.GET("/practice/history", a.history)
+	st.GET("/review", a.review)
+	st.GET("/attempts/:id", a.attemptItem)
+	st.POST("/attempts/:id/items/:n", a.saveItem)
+	st.GET("/attempts/:id/review", a.attemptReview)
+	st.POST("/attempts/:id/submit", a.submitAttempt)
+	st.GET("/attempts/:id/result", a.attemptResult)
 	st.GET("/practicum", a.practicum)
 
 	// Practicum supervisors.

@@ -17,10 +17,10 @@ import (
 // Session value keys.
 const (
 	cookieName = "chartroom_session"
-	keyUser    = "user"    // *models.User, loaded from the row, never serialised
-	keyRow     = "row"     // models.Session as loaded
-	keyCSRF    = "csrf"    // string
-	keyFlashes = "_flash"  // gorilla's default flash key
+	keyUser    = "user"   // *models.User, loaded from the row, never serialised
+	keyRow     = "row"    // models.Session as loaded
+	keyCSRF    = "csrf"   // string
+	keyFlashes = "_flash" // gorilla's default flash key
 )
 
 // Flash is a one-time message shown on the next page.

@@ -26,8 +26,8 @@ type Cohort struct {
 
 // CohortMember links a student to a cohort.
 type CohortMember struct {
-	CohortID int64
-	UserID   int64
+	CohortID int64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID   int64 `gorm:"primaryKey;autoIncrement:false"`
 	JoinedAt time.Time
 }
 

@@ -4,6 +4,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,11 +40,14 @@ type DB struct {
 	w       *gorm.DB // the writer (SQLite: one connection)
 	Dialect string
 	log     *slog.Logger
+	dsn     string // SQLite: the reader DSN without query_only, for backups
 
 	queue   chan *writeJob
 	stop    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
+
+	versions sync.Map // question version id -> *exam.Question (immutable)
 
 	// Stats of the group-commit writer, for benchmarks and /healthz.
 	statsMu          sync.Mutex
@@ -147,6 +151,8 @@ func Open(dsn string, opt Options) (*DB, error) {
 	rdb.SetMaxIdleConns(n)
 	rdb.SetConnMaxIdleTime(0)
 
+	params.Del("_query_only")
+	db.dsn = "file:" + path + "?" + params.Encode()
 	db.R, db.w, db.Dialect = r, w, SQLite
 	db.queue = make(chan *writeJob, 8192)
 	go db.writer(opt.MaxBatch)
@@ -315,5 +321,16 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.Dialect != SQLite {
 		return errors.New("backup copies SQLite databases; use pg_dump for PostgreSQL")
 	}
-	return db.R.WithContext(ctx).Exec("VACUUM INTO ?", path).Error
+	// A connection of its own: the readers are query-only, and the writer
+	// must stay free. In WAL mode VACUUM INTO reads one snapshot without
+	// blocking writers.
+	conn, err := sql.Open("sqlite3", db.dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
 }

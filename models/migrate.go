@@ -14,7 +14,7 @@ import (
 type migration struct {
 	version int
 	name    string
-	sql     string                  // DDL with {{id}}, {{time}}, {{blob}} placeholders
+	sql     string                                  // DDL with {{id}}, {{time}}, {{blob}} placeholders
 	fn      func(tx *gorm.DB, dialect string) error // optional step after the SQL (dialect-specific DDL, data)
 }
 
@@ -22,6 +22,7 @@ type migration struct {
 // holds one and registers it here.
 var migrations = []migration{
 	{1, "foundation: users, sessions, audit, tokens, cohorts, placements, settings", schemaV1, appendOnlyAudit},
+	{2, "exam engine: question bank and versions, blueprints, attempts, review cards", schemaV2, nil},
 }
 
 // dialectSQL fills the few places where SQLite and PostgreSQL DDL differ.

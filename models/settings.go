@@ -15,7 +15,7 @@ const (
 )
 
 type setting struct {
-	Key       string
+	Key       string `gorm:"primaryKey"`
 	Value     string
 	UpdatedAt time.Time
 }

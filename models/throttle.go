@@ -11,7 +11,7 @@ import (
 // whether or not an account exists, so the response to a locked address is
 // the same as to an unknown one.
 type loginThrottle struct {
-	Key         string
+	Key         string `gorm:"primaryKey"`
 	Failures    int
 	LockedUntil *time.Time
 	UpdatedAt   time.Time

@@ -92,3 +92,18 @@ func UseToken(tx *gorm.DB, kind, raw string, now time.Time) (*Token, error) {
 	}
 	return &t, nil
 }
+
+// SetupTTL is how long the first-start setup link works.
+const SetupTTL = 24 * time.Hour
+
+// IssueSetupLink creates a fresh one-time setup token (earlier ones stop
+// working) for creating the first administrator.
+func IssueSetupLink(ctx context.Context, db *DB) (string, error) {
+	var raw string
+	err := db.Write(ctx, func(tx *gorm.DB) error {
+		var err error
+		raw, err = IssueToken(tx, TokenSetup, nil, nil, SetupTTL)
+		return err
+	})
+	return raw, err
+}

@@ -369,3 +369,16 @@ func SetPassword(tx *gorm.DB, actor Actor, u *User, pw, keepSession, action stri
 	}
 	return Audit(tx, actor, action, "user", u.ID, u.Email)
 }
+
+// CreateUserCLI creates an account from the command line, audited.
+func CreateUserCLI(ctx context.Context, db *DB, n NewUser) (*User, error) {
+	var u *User
+	err := db.Write(ctx, func(tx *gorm.DB) error {
+		var err error
+		if u, err = CreateUser(tx, n); err != nil {
+			return err
+		}
+		return Audit(tx, Actor{Email: "cli"}, "user.create", "user", u.ID, fmt.Sprintf("%s as %s (command line)", u.Email, u.Role))
+	})
+	return u, err
+}

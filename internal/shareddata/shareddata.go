@@ -1,6 +1,6 @@
-// Package testutil holds helpers shared by the tests of several packages:
-// finding ../shared beside the checkout, and opening real databases.
-package testutil
+// Package shareddata finds ../shared (the official CMS files and references)
+// beside the checkout, for tests. It imports nothing of the project.
+package shareddata
 
 import (
 	"os"

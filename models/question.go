@@ -1,0 +1,328 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"chartroom/content"
+	"chartroom/exam"
+)
+
+// Question statuses.
+const (
+	StatusDraft   = "draft"
+	StatusReady   = "ready"
+	StatusRetired = "retired"
+)
+
+// Question is a question's identity and the columns draws filter on; its
+// text lives in immutable QuestionVersions.
+type Question struct {
+	ID             string
+	Source         string // builtin or authored
+	AuthorID       *int64
+	Status         string
+	CurrentVersion *int64
+	SetID          string
+	SetPos         int
+	Qtype          string
+	Domain         string
+	Topic          string
+	Level          string
+	Difficulty     int
+	Tags           string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// QuestionVersion is one immutable version of a question. Attempts point at
+// the version they showed, so editing a question never changes an attempt.
+type QuestionVersion struct {
+	ID         int64
+	QuestionID string
+	Version    int
+	Hash       string
+	Body       string // JSON of exam.Question
+	CreatedBy  *int64
+	CreatedAt  time.Time
+}
+
+// hashQuestion is a stable fingerprint of a question's content.
+func hashQuestion(q *exam.Question) (string, string, error) {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), string(b), nil
+}
+
+// addVersion stores q as the next version of its question inside tx and
+// points the question at it. The question row must exist.
+func addVersion(tx *gorm.DB, q *exam.Question, by *int64, now time.Time) (*QuestionVersion, error) {
+	hash, body, err := hashQuestion(q)
+	if err != nil {
+		return nil, err
+	}
+	var last int
+	if err := tx.Model(&QuestionVersion{}).Where("question_id = ?", q.ID).Select("COALESCE(MAX(version), 0)").Scan(&last).Error; err != nil {
+		return nil, err
+	}
+	v := &QuestionVersion{QuestionID: q.ID, Version: last + 1, Hash: hash, Body: body, CreatedBy: by, CreatedAt: now}
+	if err := tx.Create(v).Error; err != nil {
+		return nil, fmt.Errorf("add version of %s: %w", q.ID, err)
+	}
+	err = tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
+		"current_version": v.ID, "qtype": string(q.Type), "domain": string(q.Domain), "topic": q.Topic,
+		"level": q.Level, "difficulty": q.Difficulty, "set_id": q.SetID, "tags": strings.Join(q.Tags, ","), "updated_at": now,
+	}).Error
+	return v, err
+}
+
+// SyncBank upserts the built-in questions from content into the database at
+// start: a new question gets version 1; a changed one gets a new version
+// (attempts keep the one they showed); a question removed from the files is
+// retired, not deleted. Safe to run from several instances at once.
+func SyncBank(ctx context.Context, db *DB, lib *content.Library) error {
+	now := time.Now().UTC()
+	err := db.Write(ctx, func(tx *gorm.DB) error {
+		type row struct {
+			ID     string
+			Status string
+			Hash   string
+		}
+		var rows []row
+		if err := tx.Table("questions q").Select("q.id, q.status, COALESCE(v.hash, '') AS hash").
+			Joins("LEFT JOIN question_versions v ON v.id = q.current_version").
+			Where("q.source = ?", "builtin").Scan(&rows).Error; err != nil {
+			return err
+		}
+		have := make(map[string]row, len(rows))
+		for _, r := range rows {
+			have[r.ID] = r
+		}
+		inFiles := map[string]bool{}
+		setPos := map[string]int{}
+		for i := range lib.Questions {
+			q := lib.Questions[i]
+			inFiles[q.ID] = true
+			pos := 0
+			if q.SetID != "" {
+				pos = setPos[q.SetID]
+				setPos[q.SetID]++
+			}
+			hash, _, err := hashQuestion(&q)
+			if err != nil {
+				return err
+			}
+			r, ok := have[q.ID]
+			if !ok {
+				qr := &Question{ID: q.ID, Source: "builtin", Status: StatusReady, SetID: q.SetID, SetPos: pos, Qtype: string(q.Type),
+					Domain: string(q.Domain), Topic: q.Topic, Level: q.Level, Difficulty: q.Difficulty, CreatedAt: now, UpdatedAt: now}
+				if err := tx.Create(qr).Error; err != nil {
+					if isDuplicate(err) {
+						return fmt.Errorf("built-in question id %q is already used by an authored question", q.ID)
+					}
+					return err
+				}
+			}
+			if !ok || r.Hash != hash {
+				if _, err := addVersion(tx, &q, nil, now); err != nil {
+					return err
+				}
+			}
+			if ok && r.Status != StatusReady || !ok {
+				if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{"status": StatusReady, "set_pos": pos}).Error; err != nil {
+					return err
+				}
+			}
+		}
+		for id, r := range have {
+			if !inFiles[id] && r.Status != StatusRetired {
+				if err := tx.Model(&Question{}).Where("id = ?", id).Update("status", StatusRetired).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sync question bank: %w", err)
+	}
+	return nil
+}
+
+// Version returns a question version, parsed. Versions never change, so the
+// parsed form is cached for the life of the process (it holds nothing
+// another instance could disagree with).
+func (db *DB) Version(ctx context.Context, id int64) (*exam.Question, error) {
+	if q, ok := db.versions.Load(id); ok {
+		return q.(*exam.Question), nil
+	}
+	var v QuestionVersion
+	if err := db.R.WithContext(ctx).First(&v, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	var q exam.Question
+	if err := json.Unmarshal([]byte(v.Body), &q); err != nil {
+		return nil, fmt.Errorf("version %d: %w", id, err)
+	}
+	db.versions.Store(id, &q)
+	return &q, nil
+}
+
+// Versions loads several versions (cached ones from memory, the rest in one query).
+func (db *DB) Versions(ctx context.Context, ids []int64) (map[int64]*exam.Question, error) {
+	out := make(map[int64]*exam.Question, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if q, ok := db.versions.Load(id); ok {
+			out[id] = q.(*exam.Question)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var vs []QuestionVersion
+	if err := db.R.WithContext(ctx).Where("id IN ?", missing).Find(&vs).Error; err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		var q exam.Question
+		if err := json.Unmarshal([]byte(v.Body), &q); err != nil {
+			return nil, fmt.Errorf("version %d: %w", v.ID, err)
+		}
+		db.versions.Store(v.ID, &q)
+		out[v.ID] = &q
+	}
+	return out, nil
+}
+
+// QuestionHistory is what a student has done with one question.
+type QuestionHistory struct {
+	LastSeen    time.Time
+	LastCorrect *bool // latest graded answer (nil: never graded)
+	Flagged     bool  // flagged the last time it was shown
+}
+
+// History returns the student's history with every question they have met.
+func (db *DB) History(ctx context.Context, userID int64) (map[string]*QuestionHistory, error) {
+	type row struct {
+		QuestionID string
+		StartedAt  time.Time
+		Correct    *bool
+		Flagged    bool
+	}
+	var rows []row
+	err := db.R.WithContext(ctx).Table("attempt_items ai").
+		Select("ai.question_id, a.started_at, ai.correct, ai.flagged").
+		Joins("JOIN attempts a ON a.id = ai.attempt_id").
+		Where("a.user_id = ?", userID).Order("a.started_at, a.id").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*QuestionHistory{}
+	for _, r := range rows {
+		h := out[r.QuestionID]
+		if h == nil {
+			h = &QuestionHistory{}
+			out[r.QuestionID] = h
+		}
+		h.LastSeen = r.StartedAt
+		h.Flagged = r.Flagged
+		if r.Correct != nil {
+			h.LastCorrect = r.Correct
+		}
+	}
+	return out, nil
+}
+
+// DrawFilter narrows the questions a draw may pick from.
+type DrawFilter struct {
+	Domains      []exam.Domain
+	Topics       []string
+	Difficulties []int
+	Status       string   // "", "unseen", "wrong", "flagged"
+	IDs          []string // only these (lesson knowledge checks, review sessions)
+}
+
+// Candidates returns the ready questions matching f with the student's
+// history, ready for exam.Draw.
+func (db *DB) Candidates(ctx context.Context, userID int64, f DrawFilter) ([]exam.Candidate, error) {
+	q := db.R.WithContext(ctx).Model(&Question{}).Where("status = ? AND current_version IS NOT NULL", StatusReady)
+	if len(f.Domains) > 0 {
+		q = q.Where("domain IN ?", f.Domains)
+	}
+	if len(f.Topics) > 0 {
+		q = q.Where("topic IN ?", f.Topics)
+	}
+	if len(f.Difficulties) > 0 {
+		q = q.Where("difficulty IN ?", f.Difficulties)
+	}
+	if f.IDs != nil {
+		q = q.Where("id IN ?", f.IDs)
+	}
+	var qs []Question
+	if err := q.Order("id").Find(&qs).Error; err != nil {
+		return nil, err
+	}
+	hist, err := db.History(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]exam.Candidate, 0, len(qs))
+	for _, x := range qs {
+		h := hist[x.ID]
+		switch f.Status {
+		case "unseen":
+			if h != nil {
+				continue
+			}
+		case "wrong":
+			if h == nil || h.LastCorrect == nil || *h.LastCorrect {
+				continue
+			}
+		case "flagged":
+			if h == nil || !h.Flagged {
+				continue
+			}
+		}
+		c := exam.Candidate{ID: x.ID, SetID: x.SetID, SetPos: x.SetPos, Domain: exam.Domain(x.Domain), Topic: x.Topic, Difficulty: x.Difficulty}
+		if h != nil {
+			c.LastSeen = h.LastSeen
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// CurrentVersions maps question ids to their current version ids.
+func (db *DB) CurrentVersions(ctx context.Context, ids []string) (map[string]int64, error) {
+	var qs []Question
+	if err := db.R.WithContext(ctx).Select("id, current_version").Where("id IN ?", ids).Find(&qs).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(qs))
+	for _, q := range qs {
+		if q.CurrentVersion != nil {
+			out[q.ID] = *q.CurrentVersion
+		}
+	}
+	return out, nil
+}
+
+// Topics lists the topics of ready questions, per domain, for filters.
+func (db *DB) Topics(ctx context.Context) ([]string, error) {
+	var out []string
+	err := db.R.WithContext(ctx).Model(&Question{}).Where("status = ?", StatusReady).Distinct("topic").Order("topic").Pluck("topic", &out).Error
+	return out, err
+}
