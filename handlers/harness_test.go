@@ -236,3 +236,5 @@ func count(t *testing.T, db *models.DB, table, where string, args ...any) int64 
 	}
 	return n
 }
+
+func ctxT() context.Context { return context.Background() }

@@ -552,9 +552,10 @@ func (a *App) attemptReview(c *gin.Context) {
 	}
 	if at.Active() {
 		nav, answered, flagged := navigator(items, 0)
+		remaining := exam.Remaining(at.Deadline, a.now())
 		a.render(c, http.StatusOK, "attempt_confirm", D{"Title": "Review before submitting", "Attempt": at, "Nav": nav,
 			"Answered": answered, "Flagged": flagged, "Unanswered": at.Items - answered, "Timed": at.Deadline != nil,
-			"RemainingSec": int(exam.Remaining(at.Deadline, a.now()).Seconds()), "Deadline": at.Deadline})
+			"RemainingSec": int(remaining.Seconds()), "Remaining": remaining, "Deadline": at.Deadline})
 		return
 	}
 	if err := a.reviewAllowed(c, at); err != nil {

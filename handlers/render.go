@@ -118,8 +118,8 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 			}
 			return int(math.Round(100 * x / y))
 		},
-		"secs": func(ms int64) float64 { return float64(ms) / 1000 },
-		"deref": func(b *bool) bool { return b != nil && *b },
+		"secs":   func(ms int64) float64 { return float64(ms) / 1000 },
+		"deref":  func(b *bool) bool { return b != nil && *b },
 		"fmt1":   func(f float64) string { return fmt.Sprintf("%.1f", f) },
 		"fmt2":   func(f float64) string { return fmt.Sprintf("%.2f", f) },
 		"letter": exam.Letter,
