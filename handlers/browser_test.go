@@ -1,0 +1,224 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"chartroom/internal/testutil"
+	"chartroom/models"
+)
+
+// browser starts headless Chromium (Debian's package) for one test, or
+// skips when it is not installed.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("CHARTROOM_CHROMIUM")
+	for _, p := range []string{path, "chromium", "chromium-browser", "google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if full, err := exec.LookPath(p); err == nil {
+			path = full
+			break
+		}
+		path = ""
+	}
+	if path == "" {
+		if os.Getenv("CHARTROOM_REQUIRE_ALL") != "" {
+			t.Fatal("CHARTROOM_REQUIRE_ALL is set but Chromium is not installed")
+		}
+		t.Skip("skipped: Chromium not installed (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 120*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	// Let axe-core be injected despite the pages' strict CSP.
+	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// run performs browser steps and fails the test with the page's address.
+func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("browser (at %s): %v", loc, err)
+	}
+}
+
+// eval evaluates JavaScript in the page.
+func eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromedp.EvaluateOption) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
+	if err != nil {
+		t.Fatalf("evaluate %.60s: %v", expr, err)
+	}
+	return v
+}
+
+func browserLogin(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), testPassword+"\n"),
+		chromedp.WaitVisible(`//h1[contains(., "Welcome")]`),
+	)
+}
+
+var axeSource string
+
+// checkA11y injects axe-core and fails on any WCAG 2.1 A/AA violation.
+func checkA11y(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	if axeSource == "" {
+		p := filepath.Join(testutilRoot(t), "node_modules", "axe-core", "axe.min.js")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			if os.Getenv("CHARTROOM_REQUIRE_ALL") != "" {
+				t.Fatalf("axe-core missing (%v); run npm ci", err)
+			}
+			t.Logf("accessibility check skipped: %s not found (npm ci installs it)", p)
+			return
+		}
+		axeSource = string(b)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[*runtime.RemoteObject](axeSource)); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	out := eval[string](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))))`,
+		chromedp.EvalAwaitPromise)
+	var violations []map[string]any
+	json.Unmarshal([]byte(out), &violations)
+	for _, v := range violations {
+		t.Errorf("%s: accessibility violation %v: %v at %v", what, v["id"], v["help"], v["nodes"])
+	}
+}
+
+func testutilRoot(t *testing.T) string {
+	dir, _ := os.Getwd()
+	for !fileExists(filepath.Join(dir, "go.mod")) {
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod")
+		}
+		dir = parent
+	}
+	return dir
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// A student takes a short timed quiz with the keyboard and the mouse;
+// autosave stores each answer; a reload mid-way finds them; they submit.
+func TestBrowserTimedQuizAutosaveReloadSubmit(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, testutil.OpenDB(t, models.SQLite))
+	u := e.user(models.RoleStudent, "s@example.edu")
+	base := e.srv.URL
+	browserLogin(t, ctx, base, "s@example.edu")
+	checkA11y(t, ctx, "dashboard")
+
+	run(t, ctx,
+		chromedp.Navigate(base+"/practice"),
+		chromedp.SetValue(chromedp.CSS(`#timed-count`), "3"),
+		// Access-domain items are all choice questions, so "2" always picks one.
+		chromedp.Click(chromedp.CSS(`label[for="timed-access"]`)),
+		chromedp.Click(`//form[input[@value="timed"]]//button[@type="submit"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#item-form`)),
+	)
+	checkA11y(t, ctx, "exam item page")
+	loc := eval[string](t, ctx, `document.location.pathname`)
+	var attemptID int64
+	fmt.Sscanf(loc[strings.Index(loc, "/attempts/"):], "/attempts/%d", &attemptID)
+
+	// Item 1 by keyboard: "2" picks the second option; autosave confirms.
+	run(t, ctx,
+		chromedp.KeyEvent("2"),
+		chromedp.WaitVisible(`//p[@data-save-status and contains(., "Saved")]`),
+	)
+	// "F" flags it, "N" moves on.
+	run(t, ctx,
+		chromedp.KeyEvent("f"),
+		chromedp.WaitVisible(`//p[@data-save-status and contains(., "Saved")]`),
+		chromedp.KeyEvent("n"),
+		chromedp.WaitVisible(`//p[contains(., "Question 2 of 3")]`),
+	)
+	// Item 2 with the mouse (a code-entry item takes typed text instead).
+	isCode := eval[bool](t, ctx, `!!document.querySelector("input.code-input")`)
+	if isCode {
+		run(t, ctx, chromedp.SendKeys(chromedp.CSS(`input.code-input`), "I10"))
+	} else {
+		run(t, ctx, chromedp.Click(chromedp.CSS(`label[for="opt-C"]`)))
+	}
+	run(t, ctx, chromedp.WaitVisible(`//p[@data-save-status and contains(., "Saved")]`))
+
+	// Reload: the answer is still there (it came from the server).
+	run(t, ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#item-form`)))
+	var kept bool
+	if isCode {
+		kept = eval[bool](t, ctx, `document.querySelector("input.code-input").value === "I10"`)
+	} else {
+		kept = eval[bool](t, ctx, `document.querySelector("#opt-C").checked`)
+	}
+	if !kept {
+		t.Fatal("after a reload the autosaved answer is gone")
+	}
+	// Back to item 1 through the navigator: its answer and flag are there.
+	run(t, ctx,
+		chromedp.Click(chromedp.CSS(`button.nav-item[value="1"]`)),
+		chromedp.WaitVisible(`//p[contains(., "Question 1 of 3")]`),
+	)
+	first := eval[bool](t, ctx, `!!((document.querySelector("#opt-B")||{}).checked || document.querySelector("input.code-input"))`)
+	flagged := eval[bool](t, ctx, `document.querySelector("#flag").checked`)
+	if !first || !flagged {
+		t.Fatalf("item 1 after navigation: answer kept=%v flagged=%v", first, flagged)
+	}
+	// Review, confirm, submit.
+	run(t, ctx,
+		chromedp.Click(`//button[@value="review"]`),
+		chromedp.WaitVisible(`//h1[contains(., "Review before submitting")]`),
+	)
+	checkA11y(t, ctx, "review before submitting")
+	run(t, ctx,
+		chromedp.Click(`//button[contains(., "Submit my answers")]`),
+		chromedp.WaitVisible(`//h1[contains(., "result")]`),
+	)
+	checkA11y(t, ctx, "result page")
+	at, err := e.db.OwnAttempt(ctxT(), u.ID, attemptID)
+	if err != nil || at.Status != models.AttemptSubmitted {
+		t.Fatalf("attempt %d: %v %+v", attemptID, err, at)
+	}
+	items, _ := e.db.Items(ctxT(), attemptID)
+	if items[0].Answer == "" || items[1].Answer == "" || !items[0].Flagged {
+		t.Fatalf("stored answers: %+v", items)
+	}
+}
