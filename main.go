@@ -122,6 +122,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	demo := flags.Bool("demo", envBool("DEMO"), "seed demo accounts, a cohort, a placement and some history (CHARTROOM_DEMO)")
 	secure := flags.Bool("secure-cookies", envBool("SECURE_COOKIES"), "mark cookies Secure (set when served over HTTPS) (CHARTROOM_SECURE_COOKIES)")
 	sessionKey := flags.String("session-key", env("SESSION_KEY", ""), "session signing key, URL-safe base64 of 32+ bytes; generated and stored in the database when empty (CHARTROOM_SESSION_KEY)")
+	pprofAddr := flags.String("pprof", env("PPROF", ""), "serve Go's profiler on this loopback address, e.g. 127.0.0.1:6060 (off by default) (CHARTROOM_PPROF)")
 	contentDir := flags.String("content-dir", env("CONTENT_DIR", ""), "load the curriculum from this directory instead of the embedded copy, for content authors (CHARTROOM_CONTENT_DIR)")
 	baseURL := flags.String("base-url", env("BASE_URL", ""), "public URL for links shown to admins, e.g. https://chartroom.example.edu (CHARTROOM_BASE_URL)")
 	if err := flags.Parse(args); err != nil {
@@ -175,6 +176,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+	}
+	if *pprofAddr != "" {
+		if host, _, err := net.SplitHostPort(*pprofAddr); err != nil || (host != "127.0.0.1" && host != "localhost" && host != "::1") {
+			return fmt.Errorf("-pprof must be a loopback address such as 127.0.0.1:6060")
+		}
+		go func() { log.Info("profiler listening", "addr", *pprofAddr, "err", http.ListenAndServe(*pprofAddr, pprofMux())) }()
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()

@@ -267,3 +267,12 @@ func stripNumber(name string) (string, int) {
 	}
 	return rest, n
 }
+
+// QuestionIDs lists the built-in question ids in file order.
+func (l *Library) QuestionIDs() []string {
+	out := make([]string, len(l.Questions))
+	for i, q := range l.Questions {
+		out[i] = q.ID
+	}
+	return out
+}

@@ -203,7 +203,7 @@ func (a *App) startAttempt(ctx context.Context, userID int64, mode, title, feedb
 	for i, p := range picked {
 		ids[i] = p.ID
 	}
-	vids, err := a.db.CurrentVersions(ctx, ids)
+	vids, err := a.db.ReadyVersions(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -338,19 +338,53 @@ type navItem struct {
 	Current  bool
 }
 
-func navigator(items []models.AttemptItem, current int) ([]navItem, int, int) {
-	nav := make([]navItem, len(items))
+func navigator(states []models.ItemState, current int) ([]navItem, int, int) {
+	nav := make([]navItem, len(states))
 	answered, flagged := 0, 0
-	for i, it := range items {
-		nav[i] = navItem{N: it.N, Answered: it.Answered(), Flagged: it.Flagged, Current: it.N == current}
-		if it.Answered() {
+	for i, st := range states {
+		nav[i] = navItem{N: st.N, Answered: st.Answered, Flagged: st.Flagged, Current: st.N == current}
+		if st.Answered {
 			answered++
 		}
-		if it.Flagged {
+		if st.Flagged {
 			flagged++
 		}
 	}
 	return nav, answered, flagged
+}
+
+// navigatorHTML renders the navigator's buttons. It is built here rather
+// than in the template because it is 150 buttons on every mock page, and
+// html/template's escaping made it most of the page's cost. Nothing in it
+// comes from a user: numbers and fixed words.
+func navigatorHTML(nav []navItem) template.HTML {
+	var b strings.Builder
+	b.Grow(len(nav) * 150)
+	for _, it := range nav {
+		n := strconv.Itoa(it.N)
+		b.WriteString(`<li><button type="submit" name="go" value="` + n + `" class="nav-item`)
+		if it.Answered {
+			b.WriteString(" answered")
+		}
+		if it.Flagged {
+			b.WriteString(" flagged")
+		}
+		b.WriteByte('"')
+		if it.Current {
+			b.WriteString(` aria-current="step"`)
+		}
+		b.WriteString(` aria-label="Question ` + n)
+		if it.Answered {
+			b.WriteString(", answered")
+		} else {
+			b.WriteString(", unanswered")
+		}
+		if it.Flagged {
+			b.WriteString(", flagged")
+		}
+		b.WriteString(`">` + n + "</button></li>")
+	}
+	return template.HTML(b.String())
 }
 
 // attemptItem shows one item of an active attempt.
@@ -374,12 +408,16 @@ func (a *App) attemptItem(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	items, err := a.db.Items(ctx, at.ID)
+	states, err := a.db.ItemStates(ctx, at.ID)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	it := &items[n-1]
+	it, err := a.db.Item(ctx, at.ID, n)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	q, err := a.db.Version(ctx, it.VersionID)
 	if err != nil {
 		a.fail(c, err)
@@ -388,10 +426,10 @@ func (a *App) attemptItem(c *gin.Context) {
 	// The key and rationales are in the page only for a tutor-mode item
 	// whose answer has been checked.
 	view := a.buildItemView(it, q, at.Feedback == models.FeedbackImmediate && it.Revealed)
-	nav, answered, flagged := navigator(items, n)
+	nav, answered, flagged := navigator(states, n)
 	remaining := exam.Remaining(at.Deadline, a.now())
 	a.render(c, http.StatusOK, "attempt_item", D{
-		"Title": fmt.Sprintf("Question %d of %d · %s", n, at.Items, at.Title), "Attempt": at, "Item": view, "Nav": nav,
+		"Title": fmt.Sprintf("Question %d of %d · %s", n, at.Items, at.Title), "Attempt": at, "Item": view, "NavHTML": navigatorHTML(nav),
 		"Answered": answered, "Flagged": flagged, "Timed": at.Deadline != nil, "RemainingSec": int(remaining.Seconds()),
 		"Remaining": remaining, "Deadline": at.Deadline, "Tutor": at.Feedback == models.FeedbackImmediate,
 		"NextSeq": it.Seq + 1, "Shown": a.now().UnixMilli(), "Last": n == at.Items,
@@ -401,24 +439,26 @@ func (a *App) attemptItem(c *gin.Context) {
 // saveItem stores an answer: a form post (no JavaScript) saves and moves on;
 // an autosave (fetch with X-CSRF-Token) gets JSON back.
 func (a *App) saveItem(c *gin.Context) {
-	at, ok := a.attemptParam(c)
-	if !ok {
+	ajax := c.GetHeader("X-CSRF-Token") != ""
+	id, err := idParam(c, "id")
+	if err != nil {
+		a.fail(c, err)
 		return
 	}
-	ajax := c.GetHeader("X-CSRF-Token") != ""
 	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 || n > at.Items {
+	if err != nil || n < 1 {
 		a.fail(c, models.ErrNotFound)
 		return
 	}
-	if !at.Active() {
-		a.closedAttempt(c, at, ajax)
-		return
-	}
 	ctx := c.Request.Context()
-	it, err := a.db.Item(ctx, at.ID, n)
+	// The attempt and the item in one query: this is the autosave path.
+	at, it, err := a.db.OwnAttemptItem(ctx, currentUser(c).ID, id, n)
 	if err != nil {
 		a.fail(c, err)
+		return
+	}
+	if !at.Accepting(a.now()) {
+		a.closedAttempt(c, at, ajax)
 		return
 	}
 	q, err := a.db.Version(ctx, it.VersionID)
@@ -461,14 +501,19 @@ func (a *App) saveItem(c *gin.Context) {
 			target = v
 		}
 	}
-	save := models.Save{AttemptID: at.ID, UserID: at.UserID, N: n, Answer: ans, Flagged: c.PostForm("flag") == "1", Seq: seq, TimeMs: spent, Current: target}
+	save := models.Save{AttemptID: at.ID, UserID: at.UserID, N: n, Answer: ans, Flagged: c.PostForm("flag") == "1", Seq: seq, TimeMs: spent}
+	if target != at.CurrentItem {
+		save.Current = target
+	}
 	var res models.SaveResult
 	if it.Revealed {
 		// A checked tutor item is locked; only moving on (and the flag) remain.
 		res = models.SaveResult{Seq: it.Seq}
-		if err := a.db.SetCurrentItem(ctx, at.ID, at.UserID, target); err != nil {
-			a.fail(c, err)
-			return
+		if target != at.CurrentItem {
+			if err := a.db.SetCurrentItem(ctx, at.ID, at.UserID, target); err != nil {
+				a.fail(c, err)
+				return
+			}
 		}
 	} else if res, err = a.db.SaveAnswer(ctx, save, a.now()); err != nil {
 		a.saveFailed(c, at, err, ajax)
@@ -545,13 +590,13 @@ func (a *App) attemptReview(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	items, err := a.db.Items(ctx, at.ID)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
 	if at.Active() {
-		nav, answered, flagged := navigator(items, 0)
+		states, err := a.db.ItemStates(ctx, at.ID)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		nav, answered, flagged := navigator(states, 0)
 		remaining := exam.Remaining(at.Deadline, a.now())
 		a.render(c, http.StatusOK, "attempt_confirm", D{"Title": "Review before submitting", "Attempt": at, "Nav": nav,
 			"Answered": answered, "Flagged": flagged, "Unanswered": at.Items - answered, "Timed": at.Deadline != nil,
@@ -559,6 +604,11 @@ func (a *App) attemptReview(c *gin.Context) {
 		return
 	}
 	if err := a.reviewAllowed(c, at); err != nil {
+		a.fail(c, err)
+		return
+	}
+	items, err := a.db.Items(ctx, at.ID)
+	if err != nil {
 		a.fail(c, err)
 		return
 	}

@@ -58,6 +58,7 @@ func newStore(db *models.DB, keys [][]byte, secure bool, idle, absolute time.Dur
 	for _, c := range codecs {
 		if sc, ok := c.(*securecookie.SecureCookie); ok {
 			sc.MaxAge(int(absolute / time.Second))
+			sc.SetSerializer(securecookie.JSONEncoder{}) // the value is one string; gob is slower
 		}
 	}
 	return &dbStore{db: db, codecs: codecs, secure: secure, idle: idle, absolute: absolute, now: now}

@@ -2,13 +2,14 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"chartroom/exam"
 )
@@ -115,18 +116,49 @@ func (db *DB) CreateAttempt(ctx context.Context, n NewAttempt, now time.Time) (*
 			scored++
 		}
 	}
+	// Prepared before the write job: the writer's one connection is busy
+	// inside it.
+	insAttempt, err := db.wstmt(ctx, db.bind(`INSERT INTO attempts (user_id, mode, title, status, started_at, deadline, items, scored_items,
+		current_item, blueprint_id, feedback, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+	if err != nil {
+		return nil, err
+	}
+	var stmts []*sql.Stmt
+	for lo := 0; lo < len(n.Items); lo += 150 {
+		rows := min(150, len(n.Items)-lo)
+		st, err := db.wstmt(ctx, db.bind("INSERT INTO attempt_items (attempt_id, n, question_id, version_id, option_order, scored) VALUES "+valuesList(rows, 6)))
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, st)
+	}
 	a := &Attempt{UserID: n.UserID, Mode: n.Mode, Title: n.Title, Status: AttemptActive, StartedAt: now.UTC(),
 		Deadline: n.Deadline, Items: len(n.Items), ScoredItems: scored, CurrentItem: 1, BlueprintID: n.BlueprintID,
 		Feedback: n.Feedback, Settings: string(settings)}
 	err = db.Write(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(a).Error; err != nil {
+		raw, ok := SQLTx(tx)
+		if !ok {
+			return fmt.Errorf("create attempt: no sql transaction")
+		}
+		err := raw.StmtContext(ctx, insAttempt).QueryRowContext(ctx, a.UserID, a.Mode, a.Title, a.Status, a.StartedAt, a.Deadline,
+			a.Items, a.ScoredItems, a.CurrentItem, a.BlueprintID, a.Feedback, a.Settings).Scan(&a.ID)
+		if err != nil {
 			return fmt.Errorf("create attempt: %w", err)
 		}
-		rows := make([]AttemptItem, len(n.Items))
-		for i, it := range n.Items {
-			rows[i] = AttemptItem{AttemptID: a.ID, N: i + 1, QuestionID: it.QuestionID, VersionID: it.VersionID, OptionOrder: it.OptionOrder, Scored: it.Scored}
+		// One multi-row INSERT per 150 items through a prepared statement:
+		// gorm's handling of 900 arguments would hold the single writer up
+		// longer than SQLite's insert itself.
+		for lo := 0; lo < len(n.Items); lo += 150 {
+			chunk := n.Items[lo:min(lo+150, len(n.Items))]
+			args := make([]any, 0, len(chunk)*6)
+			for i, it := range chunk {
+				args = append(args, a.ID, lo+i+1, it.QuestionID, it.VersionID, it.OptionOrder, it.Scored)
+			}
+			if _, err := raw.StmtContext(ctx, stmts[lo/150]).ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("create attempt items: %w", err)
+			}
 		}
-		return tx.CreateInBatches(rows, 100).Error
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -141,31 +173,6 @@ func (db *DB) AttemptByID(ctx context.Context, id int64) (*Attempt, error) {
 		return nil, notFound(err)
 	}
 	return &a, nil
-}
-
-// OwnAttempt loads an attempt of the user; anyone else's is "not found".
-func (db *DB) OwnAttempt(ctx context.Context, userID, id int64) (*Attempt, error) {
-	var a Attempt
-	if err := db.R.WithContext(ctx).Where("id = ? AND user_id = ?", id, userID).First(&a).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &a, nil
-}
-
-// Items loads every item of an attempt in order.
-func (db *DB) Items(ctx context.Context, attemptID int64) ([]AttemptItem, error) {
-	var out []AttemptItem
-	err := db.R.WithContext(ctx).Where("attempt_id = ?", attemptID).Order("n").Find(&out).Error
-	return out, err
-}
-
-// Item loads one item.
-func (db *DB) Item(ctx context.Context, attemptID int64, n int) (*AttemptItem, error) {
-	var it AttemptItem
-	if err := db.R.WithContext(ctx).Where("attempt_id = ? AND n = ?", attemptID, n).First(&it).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &it, nil
 }
 
 // Save is one autosave or form save of an item.
@@ -198,18 +205,26 @@ func (db *DB) SaveAnswer(ctx context.Context, s Save, now time.Time) (SaveResult
 	if s.Answer != "" {
 		answeredAt = &now
 	}
-	err := db.Write(ctx, func(tx *gorm.DB) error {
-		r := tx.Exec(`UPDATE attempt_items SET answer = ?, flagged = ?, seq = ?, answered_at = ?,
+	const update = `UPDATE attempt_items SET answer = ?, flagged = ?, seq = ?, answered_at = ?,
 			time_ms = CASE WHEN time_ms > ? THEN time_ms ELSE ? END
 			WHERE attempt_id = ? AND n = ? AND seq < ? AND revealed = ?
-			AND EXISTS (SELECT 1 FROM attempts a WHERE a.id = ? AND a.user_id = ? AND a.status = ? AND (a.deadline IS NULL OR a.deadline >= ?))`,
-			string(s.Answer), s.Flagged, s.Seq, answeredAt, s.TimeMs, s.TimeMs,
+			AND EXISTS (SELECT 1 FROM attempts a WHERE a.id = ? AND a.user_id = ? AND a.status = ? AND (a.deadline IS NULL OR a.deadline >= ?))`
+	stmt, err := db.wstmt(ctx, db.bind(update))
+	if err != nil {
+		return res, err
+	}
+	err = db.Write(ctx, func(tx *gorm.DB) error {
+		raw, ok := SQLTx(tx)
+		if !ok {
+			return fmt.Errorf("save answer: no sql transaction")
+		}
+		r, err := raw.StmtContext(ctx, stmt).ExecContext(ctx, string(s.Answer), s.Flagged, s.Seq, answeredAt, s.TimeMs, s.TimeMs,
 			s.AttemptID, s.N, s.Seq, false,
 			s.AttemptID, s.UserID, AttemptActive, now.Add(-exam.Grace))
-		if r.Error != nil {
-			return r.Error
+		if err != nil {
+			return err
 		}
-		if r.RowsAffected == 1 {
+		if n, _ := r.RowsAffected(); n == 1 {
 			res = SaveResult{Applied: true, Seq: s.Seq}
 		} else if err := explainSave(tx, s, now, &res); err != nil {
 			return err
@@ -290,7 +305,9 @@ func (db *DB) Reveal(ctx context.Context, attemptID, userID int64, n int, now ti
 
 // FinishAttempt submits (or expires) an attempt: it grades every item,
 // stores the score and schedules missed questions for review. Only the
-// first call does anything; it returns whether this call finished it.
+// first call does anything; it returns whether this call finished it. The
+// work inside the single writer is a handful of statements whatever the
+// attempt's length: one UPDATE for the grades, one upsert for the cards.
 func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, status string, now time.Time) (bool, error) {
 	items, err := db.Items(ctx, attemptID)
 	if err != nil {
@@ -307,32 +324,38 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, status string,
 	finished := false
 	now = now.UTC()
 	err = db.Write(ctx, func(tx *gorm.DB) error {
-		r := tx.Model(&Attempt{}).Where("id = ? AND status = ?", attemptID, AttemptActive).
-			Updates(map[string]any{"status": status, "finished_at": now})
+		r := tx.Exec("UPDATE attempts SET status = ?, finished_at = ? WHERE id = ? AND status = ?", status, now, attemptID, AttemptActive)
 		if r.Error != nil || r.RowsAffected == 0 {
 			return r.Error // already finished by another request or instance
 		}
 		finished = true
-		var a Attempt
-		if err := tx.First(&a, attemptID).Error; err != nil {
+		var userID int64
+		if err := tx.Raw("SELECT user_id FROM attempts WHERE id = ?", attemptID).Scan(&userID).Error; err != nil {
 			return err
 		}
 		// Re-read inside the transaction: these are the final answers.
-		var final []AttemptItem
-		if err := tx.Where("attempt_id = ?", attemptID).Order("n").Find(&final).Error; err != nil {
+		type final struct {
+			N          int
+			QuestionID string
+			VersionID  int64
+			Scored     bool
+			Answer     string
+		}
+		var rows []final
+		if err := tx.Raw("SELECT n, question_id, version_id, scored, answer FROM attempt_items WHERE attempt_id = ? ORDER BY n", attemptID).Scan(&rows).Error; err != nil {
 			return err
 		}
 		correct, scored := 0, 0
-		for _, it := range final {
+		var right []int
+		results := map[string]bool{} // question id -> correct, for answered items
+		for _, it := range rows {
 			q := versions[it.VersionID]
 			if q == nil {
 				return fmt.Errorf("attempt %d item %d: version %d missing", attemptID, it.N, it.VersionID)
 			}
 			ok := exam.Correct(q, exam.Answer(it.Answer))
-			if it.Correct == nil || *it.Correct != ok {
-				if err := tx.Model(&AttemptItem{}).Where("attempt_id = ? AND n = ?", attemptID, it.N).Update("correct", ok).Error; err != nil {
-					return err
-				}
+			if ok {
+				right = append(right, it.N)
 			}
 			if it.Scored {
 				scored++
@@ -341,16 +364,26 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, status string,
 				}
 			}
 			if it.Answer != "" {
-				if err := reviewCard(tx, a.UserID, it.QuestionID, ok, now); err != nil {
-					return err
-				}
+				results[it.QuestionID] = ok
 			}
+		}
+		grade := "UPDATE attempt_items SET correct = FALSE WHERE attempt_id = ?"
+		args := []any{attemptID}
+		if len(right) > 0 {
+			grade = "UPDATE attempt_items SET correct = CASE WHEN n IN ? THEN TRUE ELSE FALSE END WHERE attempt_id = ?"
+			args = []any{right, attemptID}
+		}
+		if err := tx.Exec(grade, args...).Error; err != nil {
+			return err
+		}
+		if err := reviewCards(tx, userID, results, now); err != nil {
+			return err
 		}
 		score := 0.0
 		if scored > 0 {
 			score = 100 * float64(correct) / float64(scored)
 		}
-		return tx.Model(&Attempt{}).Where("id = ?", attemptID).Updates(map[string]any{"correct": correct, "score": score}).Error
+		return tx.Exec("UPDATE attempts SET correct = ?, score = ? WHERE id = ?", correct, score, attemptID).Error
 	})
 	return finished, err
 }
@@ -367,26 +400,50 @@ type ReviewCard struct {
 	Due        time.Time
 }
 
-// reviewCard updates (or, for a miss, creates) the student's card.
-func reviewCard(tx *gorm.DB, userID int64, qid string, correct bool, now time.Time) error {
-	var rc ReviewCard
-	err := tx.Where("user_id = ? AND question_id = ?", userID, qid).First(&rc).Error
-	exists := err == nil
-	if err != nil && notFound(err) != ErrNotFound {
+// reviewCards updates the student's cards after an attempt: a missed
+// question gets a card (or a lapse), a correct answer on a question that
+// already has a card moves it along; questions answered right that have no
+// card stay out of review. One SELECT and one upsert.
+func reviewCards(tx *gorm.DB, userID int64, results map[string]bool, now time.Time) error {
+	if len(results) == 0 {
+		return nil
+	}
+	qids := make([]string, 0, len(results))
+	for q := range results {
+		qids = append(qids, q)
+	}
+	sort.Strings(qids)
+	var existing []ReviewCard
+	if err := tx.Where("user_id = ? AND question_id IN ?", userID, qids).Find(&existing).Error; err != nil {
 		return err
 	}
-	if !exists && correct {
-		return nil // only missed questions enter review
+	have := make(map[string]ReviewCard, len(existing))
+	for _, c := range existing {
+		have[c.QuestionID] = c
 	}
-	card := exam.Card{Stability: rc.Stability, Difficulty: rc.Difficulty, Reps: rc.Reps, Lapses: rc.Lapses, LastReview: rc.LastReview}
-	rating := exam.Good
-	if !correct {
-		rating = exam.Again
+	var args []any
+	n := 0
+	for _, qid := range qids {
+		ok := results[qid]
+		rc, exists := have[qid]
+		if !exists && ok {
+			continue
+		}
+		card := exam.Card{Stability: rc.Stability, Difficulty: rc.Difficulty, Reps: rc.Reps, Lapses: rc.Lapses, LastReview: rc.LastReview}
+		rating := exam.Good
+		if !ok {
+			rating = exam.Again
+		}
+		card = card.Review(rating, now)
+		args = append(args, userID, qid, card.Stability, card.Difficulty, card.Reps, card.Lapses, card.LastReview.UTC(), card.Due.UTC())
+		n++
 	}
-	card = card.Review(rating, now)
-	rc = ReviewCard{UserID: userID, QuestionID: qid, Stability: card.Stability, Difficulty: card.Difficulty,
-		Reps: card.Reps, Lapses: card.Lapses, LastReview: card.LastReview.UTC(), Due: card.Due.UTC()}
-	return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&rc).Error
+	if n == 0 {
+		return nil
+	}
+	return tx.Exec(`INSERT INTO review_cards (user_id, question_id, stability, difficulty, reps, lapses, last_review, due) VALUES `+valuesList(n, 8)+`
+		ON CONFLICT (user_id, question_id) DO UPDATE SET stability = excluded.stability, difficulty = excluded.difficulty,
+		reps = excluded.reps, lapses = excluded.lapses, last_review = excluded.last_review, due = excluded.due`, args...).Error
 }
 
 // DueCards lists the student's cards due at now, oldest due first.

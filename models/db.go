@@ -49,10 +49,21 @@ type DB struct {
 
 	versions sync.Map // question version id -> *exam.Question (immutable)
 
+	spStmt, releaseStmt, rollbackStmt *sql.Stmt // the writer's savepoints
+
+	stmts  sync.Map // query -> *sql.Stmt on the read pool
+	wstmts sync.Map // query -> *sql.Stmt on the write pool
+
+	readyMu sync.Mutex // the ready-question list, reused for a few seconds
+	ready   []Question
+	readyAt time.Time
+
 	// Stats of the group-commit writer, for benchmarks and /healthz.
 	statsMu          sync.Mutex
 	commits, jobs    int64
 	maxBatchObserved int
+	commitTime       time.Duration // time spent in COMMIT (fsync, checkpoints)
+	jobTime          time.Duration // time spent running jobs
 }
 
 // Options configure Open.
@@ -87,7 +98,7 @@ func Open(dsn string, opt Options) (*DB, error) {
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
-		PrepareStmt:            false,
+		PrepareStmt:            true, // SQLite spends as long preparing a statement as running it
 		TranslateError:         true,
 	}
 	db := &DB{log: opt.Logger, stop: make(chan struct{}), stopped: make(chan struct{})}
@@ -122,7 +133,7 @@ func Open(dsn string, opt Options) (*DB, error) {
 	params.Set("_busy_timeout", "10000")
 	params.Set("_synchronous", sync)
 	params.Set("_txlock", "immediate")
-	params.Set("_cache_size", "-16000")
+	params.Set("_cache_size", "-8000") // 8 MB for the writer
 	w, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -138,6 +149,7 @@ func Open(dsn string, opt Options) (*DB, error) {
 
 	params.Set("_txlock", "deferred")
 	params.Set("_query_only", "1")
+	params.Set("_cache_size", "-2000") // 2 MB per reader (SQLite's default)
 	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
@@ -154,6 +166,9 @@ func Open(dsn string, opt Options) (*DB, error) {
 	params.Del("_query_only")
 	db.dsn = "file:" + path + "?" + params.Encode()
 	db.R, db.w, db.Dialect = r, w, SQLite
+	if db.spStmt, db.releaseStmt, db.rollbackStmt, err = db.savepointStmts(); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	db.queue = make(chan *writeJob, 8192)
 	go db.writer(opt.MaxBatch)
 	// The first write creates the file and switches it to WAL before any
@@ -163,6 +178,67 @@ func Open(dsn string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return db, db.Ping(context.Background())
+}
+
+// SQLTx returns the database/sql transaction under a gorm transaction, for
+// the few hot statements that skip gorm's per-call overhead.
+func SQLTx(tx *gorm.DB) (*sql.Tx, bool) {
+	switch p := tx.Statement.ConnPool.(type) {
+	case *sql.Tx:
+		return p, true
+	case *gorm.PreparedStmtTX:
+		t, ok := p.Tx.(*sql.Tx)
+		return t, ok
+	}
+	return nil, false
+}
+
+// wstmt returns a statement prepared once on the write pool; run it inside
+// a write job with tx.StmtContext. Call it BEFORE Write: on SQLite the
+// writer's single connection is taken while a job runs.
+func (db *DB) wstmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := db.wstmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	conn, err := db.w.DB()
+	if err != nil {
+		return nil, err
+	}
+	s, err := conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %.60s: %w", query, err)
+	}
+	if prev, loaded := db.wstmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// bind turns the ? placeholders of a raw query into the dialect's.
+func (db *DB) bind(q string) string {
+	if db.Dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString(fmt.Sprintf("$%d", n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// placeholder is the n-th bind parameter in raw SQL for this dialect.
+func (db *DB) placeholder(n int) string {
+	if db.Dialect == Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
 }
 
 // Ping checks that the database answers.
@@ -227,12 +303,29 @@ func (db *DB) writer(maxBatch int) {
 	}
 }
 
+// savepoint statements, prepared once (an unprepared SAVEPOINT costs a
+// prepare and a finalize per job).
+func (db *DB) savepointStmts() (sp, release, rollback *sql.Stmt, err error) {
+	ctx := context.Background()
+	if sp, err = db.wstmt(ctx, "SAVEPOINT job"); err != nil {
+		return
+	}
+	if release, err = db.wstmt(ctx, "RELEASE SAVEPOINT job"); err != nil {
+		return
+	}
+	rollback, err = db.wstmt(ctx, "ROLLBACK TO SAVEPOINT job")
+	return
+}
+
 func (db *DB) runBatch(batch []*writeJob) {
+	started := time.Now()
 	results := make([]error, len(batch))
+	spStmt, releaseStmt, rollbackStmt := db.spStmt, db.releaseStmt, db.rollbackStmt
 	tx := db.w.Begin()
-	if tx.Error != nil {
+	raw, ok := SQLTx(tx)
+	if tx.Error != nil || !ok {
 		for _, j := range batch {
-			j.done <- fmt.Errorf("begin: %w", tx.Error)
+			j.done <- fmt.Errorf("begin: %v", tx.Error)
 		}
 		return
 	}
@@ -245,13 +338,13 @@ func (db *DB) runBatch(batch []*writeJob) {
 			results[i] = runJob(tx, j.fn)
 			continue
 		}
-		if err := tx.SavePoint("job").Error; err != nil {
+		if _, err := raw.StmtContext(j.ctx, spStmt).ExecContext(j.ctx); err != nil {
 			results[i] = fmt.Errorf("savepoint: %w", err)
 			continue
 		}
 		if err := runJob(tx, j.fn); err != nil {
 			results[i] = err
-			if rerr := tx.RollbackTo("job").Error; rerr != nil {
+			if _, rerr := raw.StmtContext(j.ctx, rollbackStmt).ExecContext(j.ctx); rerr != nil {
 				// the transaction is unusable: fail the whole batch
 				tx.Rollback()
 				for k, jj := range batch {
@@ -260,13 +353,14 @@ func (db *DB) runBatch(batch []*writeJob) {
 				return
 			}
 		}
-		tx.Exec("RELEASE SAVEPOINT job")
+		raw.StmtContext(j.ctx, releaseStmt).ExecContext(j.ctx)
 	}
 	if len(batch) == 1 && results[0] != nil {
 		tx.Rollback()
 		batch[0].done <- results[0]
 		return
 	}
+	jobsDone := time.Now()
 	if err := tx.Commit().Error; err != nil {
 		for _, j := range batch {
 			j.done <- fmt.Errorf("commit: %w", err)
@@ -274,6 +368,8 @@ func (db *DB) runBatch(batch []*writeJob) {
 		return
 	}
 	db.statsMu.Lock()
+	db.commitTime += time.Since(jobsDone)
+	db.jobTime += jobsDone.Sub(started)
 	db.commits++
 	db.jobs += int64(len(batch))
 	db.maxBatchObserved = max(db.maxBatchObserved, len(batch))
@@ -292,18 +388,27 @@ func runJob(tx *gorm.DB, fn func(*gorm.DB) error) (err error) {
 	return fn(tx)
 }
 
-// WriterStats reports how many commits the group-commit writer made for
-// how many jobs, and the largest batch seen.
-func (db *DB) WriterStats() (commits, jobs int64, maxBatch int) {
+// WriterStats describes the group-commit writer's work so far.
+type WriterStats struct {
+	Commits, Jobs int64
+	MaxBatch      int
+	JobTime       time.Duration // running jobs
+	CommitTime    time.Duration // committing (fsync, WAL checkpoints)
+}
+
+// Stats reports the group-commit writer's work so far.
+func (db *DB) Stats() WriterStats {
 	db.statsMu.Lock()
 	defer db.statsMu.Unlock()
-	return db.commits, db.jobs, db.maxBatchObserved
+	return WriterStats{db.commits, db.jobs, db.maxBatchObserved, db.jobTime, db.commitTime}
 }
 
 // Close stops the writer after the queued writes and closes the pools.
 func (db *DB) Close() error {
 	var errs []error
 	db.once.Do(func() {
+		db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+		db.wstmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 		close(db.stop)
 		<-db.stopped
 		for _, g := range []*gorm.DB{db.R, db.w} {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,6 +157,7 @@ func SyncBank(ctx context.Context, db *DB, lib *content.Library) error {
 	if err != nil {
 		return fmt.Errorf("sync question bank: %w", err)
 	}
+	db.ForgetReadyQuestions()
 	return nil
 }
 
@@ -255,25 +257,49 @@ type DrawFilter struct {
 	IDs          []string // only these (lesson knowledge checks, review sessions)
 }
 
+// readyTTL is how long the list of ready questions is reused. Every start
+// of a practice set needs it and it is the same for every student; a
+// question published or retired shows up in draws within this time.
+const readyTTL = 10 * time.Second
+
+// ReadyQuestions lists the questions draws may use (cached for readyTTL).
+func (db *DB) ReadyQuestions(ctx context.Context) ([]Question, error) {
+	db.readyMu.Lock()
+	defer db.readyMu.Unlock()
+	if db.ready != nil && time.Since(db.readyAt) < readyTTL {
+		return db.ready, nil
+	}
+	var qs []Question
+	if err := db.R.WithContext(ctx).Where("status = ? AND current_version IS NOT NULL", StatusReady).Order("id").Find(&qs).Error; err != nil {
+		return nil, err
+	}
+	db.ready, db.readyAt = qs, time.Now()
+	return qs, nil
+}
+
+// ForgetReadyQuestions drops the cached list (after this instance changes the bank).
+func (db *DB) ForgetReadyQuestions() {
+	db.readyMu.Lock()
+	db.ready = nil
+	db.readyMu.Unlock()
+}
+
 // Candidates returns the ready questions matching f with the student's
 // history, ready for exam.Draw.
 func (db *DB) Candidates(ctx context.Context, userID int64, f DrawFilter) ([]exam.Candidate, error) {
-	q := db.R.WithContext(ctx).Model(&Question{}).Where("status = ? AND current_version IS NOT NULL", StatusReady)
-	if len(f.Domains) > 0 {
-		q = q.Where("domain IN ?", f.Domains)
-	}
-	if len(f.Topics) > 0 {
-		q = q.Where("topic IN ?", f.Topics)
-	}
-	if len(f.Difficulties) > 0 {
-		q = q.Where("difficulty IN ?", f.Difficulties)
-	}
-	if f.IDs != nil {
-		q = q.Where("id IN ?", f.IDs)
+	all, err := db.ReadyQuestions(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var qs []Question
-	if err := q.Order("id").Find(&qs).Error; err != nil {
-		return nil, err
+	for _, x := range all {
+		if len(f.Domains) > 0 && !slices.Contains(f.Domains, exam.Domain(x.Domain)) ||
+			len(f.Topics) > 0 && !slices.Contains(f.Topics, x.Topic) ||
+			len(f.Difficulties) > 0 && !slices.Contains(f.Difficulties, x.Difficulty) ||
+			f.IDs != nil && !slices.Contains(f.IDs, x.ID) {
+			continue
+		}
+		qs = append(qs, x)
 	}
 	hist, err := db.History(ctx, userID)
 	if err != nil {
@@ -301,6 +327,26 @@ func (db *DB) Candidates(ctx context.Context, userID int64, f DrawFilter) ([]exa
 			c.LastSeen = h.LastSeen
 		}
 		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ReadyVersions maps ready question ids to their current version ids from
+// the cached ready list (what a draw just picked from).
+func (db *DB) ReadyVersions(ctx context.Context, ids []string) (map[string]int64, error) {
+	all, err := db.ReadyQuestions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := make(map[string]int64, len(ids))
+	for _, q := range all {
+		if want[q.ID] && q.CurrentVersion != nil {
+			out[q.ID] = *q.CurrentVersion
+		}
 	}
 	return out, nil
 }

@@ -2,6 +2,9 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -28,17 +31,41 @@ type SessionWithUser struct {
 	User *User
 }
 
-// LoadSession reads a session and its user in one round trip.
+// LoadSession reads a session and its user in one query. It runs on every
+// request, so it scans by hand rather than through gorm's reflection.
 func (db *DB) LoadSession(ctx context.Context, id string) (*SessionWithUser, error) {
+	st, err := db.stmt(ctx, `SELECT s.id, s.user_id, s.csrf_token, s.data, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at,
+		u.email, u.name, u.role, u.password_hash, u.disabled, u.password_changed_at, u.last_login_at, u.created_at, u.updated_at
+		FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = `+db.placeholder(1))
+	if err != nil {
+		return nil, err
+	}
 	var s Session
-	if err := db.R.WithContext(ctx).Where("id = ?", id).First(&s).Error; err != nil {
-		return nil, notFound(err)
+	var uid sql.NullInt64
+	var email, name, role, hash sql.NullString
+	var disabled sql.NullBool
+	var pwChanged, lastLogin, created, updated sql.NullTime
+	err = st.QueryRowContext(ctx, id).Scan(
+		&s.ID, &uid, &s.CSRFToken, &s.Data, &s.IP, &s.UserAgent, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt,
+		&email, &name, &role, &hash, &disabled, &pwChanged, &lastLogin, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
 	}
 	out := &SessionWithUser{Session: s}
-	if s.UserID != nil {
-		u, err := db.UserByID(ctx, *s.UserID)
-		if err != nil {
-			return nil, err
+	if uid.Valid {
+		id := uid.Int64
+		out.Session.UserID = &id
+		if !email.Valid {
+			return nil, ErrNotFound // the account is gone
+		}
+		u := &User{ID: id, Email: email.String, Name: name.String, Role: Role(role.String), PasswordHash: hash.String,
+			Disabled: disabled.Bool, PasswordChangedAt: pwChanged.Time, CreatedAt: created.Time, UpdatedAt: updated.Time}
+		if lastLogin.Valid {
+			t := lastLogin.Time
+			u.LastLoginAt = &t
 		}
 		out.User = u
 	}
