@@ -181,7 +181,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if host, _, err := net.SplitHostPort(*pprofAddr); err != nil || (host != "127.0.0.1" && host != "localhost" && host != "::1") {
 			return fmt.Errorf("-pprof must be a loopback address such as 127.0.0.1:6060")
 		}
-		go func() { log.Info("profiler listening", "addr", *pprofAddr, "err", http.ListenAndServe(*pprofAddr, pprofMux())) }()
+		go func() {
+			log.Info("profiler listening", "addr", *pprofAddr, "err", http.ListenAndServe(*pprofAddr, pprofMux()))
+		}()
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	defer stopSweep()

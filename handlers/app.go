@@ -41,6 +41,8 @@ type App struct {
 
 	ipMu     sync.Mutex
 	ipLimits map[string]*ipLimit
+
+	renders sync.Map // question version id -> *renderedVersion (immutable)
 }
 
 type ipLimit struct {

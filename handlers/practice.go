@@ -291,12 +291,34 @@ type itemView struct {
 	Scored     bool
 }
 
-func (a *App) buildItemView(it *models.AttemptItem, q *exam.Question, feedback bool) itemView {
-	v := itemView{N: it.N, Q: q, Stem: markup.Render(q.Stem), Flagged: it.Flagged, Answered: it.Answered(),
-		Revealed: it.Revealed, Feedback: feedback, Seq: it.Seq, TimeMs: it.TimeMs, Scored: it.Scored}
-	if q.SetCase != "" {
-		v.Case = markup.Render(q.SetCase)
+// renderedVersion is a question version's Markdown rendered to HTML once:
+// versions never change, and rendering (goldmark + sanitising) was most of
+// an item page's cost.
+type renderedVersion struct {
+	Stem, Case, Rationale template.HTML
+	Options, Rationales   []template.HTML
+}
+
+func (a *App) rendered(versionID int64, q *exam.Question) *renderedVersion {
+	if r, ok := a.renders.Load(versionID); ok {
+		return r.(*renderedVersion)
 	}
+	r := &renderedVersion{Stem: markup.Render(q.Stem), Rationale: markup.Render(q.Rationale)}
+	if q.SetCase != "" {
+		r.Case = markup.Render(q.SetCase)
+	}
+	for _, o := range q.Options {
+		r.Options = append(r.Options, markup.Inline(o.Text))
+		r.Rationales = append(r.Rationales, markup.Render(o.Rationale))
+	}
+	a.renders.Store(versionID, r)
+	return r
+}
+
+func (a *App) buildItemView(it *models.AttemptItem, q *exam.Question, feedback bool) itemView {
+	rv := a.rendered(it.VersionID, q)
+	v := itemView{N: it.N, Q: q, Stem: rv.Stem, Case: rv.Case, Flagged: it.Flagged, Answered: it.Answered(),
+		Revealed: it.Revealed, Feedback: feedback, Seq: it.Seq, TimeMs: it.TimeMs, Scored: it.Scored}
 	ans := exam.Answer(it.Answer)
 	if q.Type == exam.TypeCode {
 		v.Code = it.Answer
@@ -310,16 +332,16 @@ func (a *App) buildItemView(it *models.AttemptItem, q *exam.Question, feedback b
 		if idx < 0 || idx >= len(q.Options) {
 			continue
 		}
-		o := optionView{Letter: exam.Letter(i), Original: orig, HTML: markup.Inline(q.Options[idx].Text), Selected: ans.Has(orig)}
+		o := optionView{Letter: exam.Letter(i), Original: orig, HTML: rv.Options[idx], Selected: ans.Has(orig)}
 		if feedback {
 			o.Key = q.IsKey(orig)
-			o.Rationale = markup.Render(q.Options[idx].Rationale)
+			o.Rationale = rv.Rationales[idx]
 		}
 		v.Options = append(v.Options, o)
 	}
 	if feedback {
 		v.Correct = exam.Correct(q, ans)
-		v.Rationale = markup.Render(q.Rationale)
+		v.Rationale = rv.Rationale
 		v.References = q.References
 		if q.Type == exam.TypeCode {
 			for _, k := range q.Key {
@@ -328,6 +350,14 @@ func (a *App) buildItemView(it *models.AttemptItem, q *exam.Question, feedback b
 		}
 	}
 	return v
+}
+
+// keysHint names the keys that choose among n options ("1–4 or A–D").
+func keysHint(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("1–%d or A–%s", n, exam.Letter(n-1))
 }
 
 // navItem is one cell of the navigator.
@@ -431,7 +461,8 @@ func (a *App) attemptItem(c *gin.Context) {
 	a.render(c, http.StatusOK, "attempt_item", D{
 		"Title": fmt.Sprintf("Question %d of %d · %s", n, at.Items, at.Title), "Attempt": at, "Item": view, "NavHTML": navigatorHTML(nav),
 		"Answered": answered, "Flagged": flagged, "Timed": at.Deadline != nil, "RemainingSec": int(remaining.Seconds()),
-		"Remaining": remaining, "Deadline": at.Deadline, "Tutor": at.Feedback == models.FeedbackImmediate,
+		"RemainingText": durationText(remaining), "Deadline": at.Deadline, "Tutor": at.Feedback == models.FeedbackImmediate,
+		"KeysHint": keysHint(len(view.Options)),
 		"NextSeq": it.Seq + 1, "Shown": a.now().UnixMilli(), "Last": n == at.Items,
 	})
 }
@@ -600,7 +631,7 @@ func (a *App) attemptReview(c *gin.Context) {
 		remaining := exam.Remaining(at.Deadline, a.now())
 		a.render(c, http.StatusOK, "attempt_confirm", D{"Title": "Review before submitting", "Attempt": at, "Nav": nav,
 			"Answered": answered, "Flagged": flagged, "Unanswered": at.Items - answered, "Timed": at.Deadline != nil,
-			"RemainingSec": int(remaining.Seconds()), "Remaining": remaining, "Deadline": at.Deadline})
+			"RemainingSec": int(remaining.Seconds()), "RemainingText": durationText(remaining), "Deadline": at.Deadline})
 		return
 	}
 	if err := a.reviewAllowed(c, at); err != nil {

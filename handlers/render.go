@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +34,8 @@ type D map[string]any
 type views struct {
 	pages  map[string]*template.Template
 	assets map[string]string // file -> content hash
+	head   template.HTML     // the <head> tags every page has (constant per build)
+	logo   string
 }
 
 func loadViews(lib *content.Library) (*views, error) {
@@ -52,6 +55,12 @@ func loadViews(lib *content.Library) (*views, error) {
 	if err != nil {
 		return nil, err
 	}
+	asset := func(name string) string { return "/static/" + name + "?v=" + v.assets[name] }
+	v.head = template.HTML(`<link rel="stylesheet" href="` + asset("app.css") + `">
+<link rel="stylesheet" href="` + asset("print.css") + `" media="print">
+<link rel="icon" href="` + asset("logo.svg") + `" type="image/svg+xml">
+<script src="` + asset("app.js") + `" defer></script>`)
+	v.logo = asset("logo.svg")
 	funcs := templateFuncs(v, lib)
 	pages, err := fs.Glob(templates.Files, "pages/*.html")
 	if err != nil {
@@ -153,14 +162,7 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 			return false
 		},
 		"codeDisplay": codes.Display,
-		"minutes": func(d time.Duration) string {
-			d = d.Round(time.Second)
-			h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-			if h > 0 {
-				return fmt.Sprintf("%d h %02d min", h, m)
-			}
-			return fmt.Sprintf("%d min %02d s", m, s)
-		},
+		"minutes": durationText,
 		"errOf": func(errs any, name string) string {
 			if m, ok := errs.(map[string]string); ok {
 				return m[name]
@@ -186,6 +188,10 @@ func toFloat(x any) float64 {
 	return 0
 }
 
+// renderBuffers are reused page buffers: a mock's item page is ~25 KB, and
+// growing a fresh buffer to that size was most of a page's allocations.
+var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
 // render executes a page into a buffer and writes it, so a template error
 // becomes a clean 500 rather than half a page.
 func (a *App) render(c *gin.Context, status int, page string, data D) {
@@ -198,9 +204,14 @@ func (a *App) render(c *gin.Context, status int, page string, data D) {
 		data = D{}
 	}
 	sess := session(c)
-	data["User"] = currentUser(c)
+	u := currentUser(c)
+	data["User"] = u
 	data["CSRF"], _ = sess.Values[keyCSRF].(string)
 	data["Path"] = c.Request.URL.Path
+	data["Head"], data["Logo"] = a.views.head, a.views.logo
+	if u != nil {
+		data["MainNav"] = navHTML(u.Role, c.Request.URL.Path)
+	}
 	data["RequestID"] = c.GetString(ctxRequestID)
 	if flashes := sess.Flashes(); len(flashes) > 0 {
 		var fl []Flash
@@ -216,8 +227,10 @@ func (a *App) render(c *gin.Context, status int, page string, data D) {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer renderBuffers.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", data); err != nil {
 		a.log.Error("render", "page", page, "err", err, "request_id", c.GetString(ctxRequestID))
 		if page != "error" {
 			a.renderError(c, http.StatusInternalServerError)
@@ -260,4 +273,36 @@ func redirect(c *gin.Context, to string) {
 func (a *App) done(c *gin.Context, msg, to string) {
 	a.flash(c, "success", msg)
 	redirect(c, to)
+}
+
+// navLinks are the main navigation entries per role, in order.
+var navLinks = map[models.Role][][2]string{
+	models.RoleStudent:    {{"/dashboard", "Dashboard"}, {"/learn", "Learn"}, {"/practice", "Practice"}, {"/review", "Review"}, {"/codes", "Codes"}, {"/practicum", "Practicum"}, {"/search", "Search"}},
+	models.RoleInstructor: {{"/dashboard", "Dashboard"}, {"/teach", "Teach"}, {"/learn", "Curriculum"}, {"/codes", "Codes"}, {"/search", "Search"}},
+	models.RoleSupervisor: {{"/dashboard", "Dashboard"}, {"/supervise", "Students"}, {"/learn", "Curriculum"}, {"/search", "Search"}},
+	models.RoleAdmin:      {{"/dashboard", "Dashboard"}, {"/admin", "Admin"}, {"/teach", "Cohorts"}, {"/learn", "Curriculum"}, {"/codes", "Codes"}, {"/search", "Search"}},
+}
+
+// navHTML renders the main navigation for a role, marking the current
+// area. Built in Go because it is on every page; nothing in it is user input.
+func navHTML(role models.Role, path string) template.HTML {
+	var b strings.Builder
+	for _, l := range navLinks[role] {
+		b.WriteString(`<li><a href="` + l[0] + `"`)
+		if path == l[0] || (l[0] != "/dashboard" && strings.HasPrefix(path, l[0]+"/")) {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteString(">" + l[1] + "</a></li>")
+	}
+	return template.HTML(b.String())
+}
+
+// durationText shows a duration as people read it: "3 h 05 min", "4 min 09 s".
+func durationText(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d h %02d min", h, m)
+	}
+	return fmt.Sprintf("%d min %02d s", m, s)
 }

@@ -134,26 +134,27 @@ type ItemState struct {
 	Flagged  bool
 }
 
-// ItemStates loads the navigator's view of every item (three small columns).
+// ItemStates loads the navigator's view of every item. The database folds
+// the items into one string ("a" answered / "-", then "f" flagged / "-",
+// per item in order): one row to scan instead of 150.
 func (db *DB) ItemStates(ctx context.Context, attemptID int64) ([]ItemState, error) {
-	st, err := db.stmt(ctx, "SELECT n, answer <> '', flagged FROM attempt_items WHERE attempt_id = "+db.placeholder(1)+" ORDER BY n")
+	agg := "group_concat"
+	if db.Dialect == Postgres {
+		agg = "string_agg"
+	}
+	st, err := db.stmt(ctx, "SELECT COALESCE("+agg+"(CASE WHEN answer <> '' THEN 'a' ELSE '-' END || CASE WHEN flagged THEN 'f' ELSE '-' END, '' ORDER BY n), '') FROM attempt_items WHERE attempt_id = "+db.placeholder(1))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, attemptID)
-	if err != nil {
-		return nil, err
+	var packed string
+	if err := st.QueryRowContext(ctx, attemptID).Scan(&packed); err != nil {
+		return nil, fmt.Errorf("item states of %d: %w", attemptID, err)
 	}
-	defer rows.Close()
-	var out []ItemState
-	for rows.Next() {
-		var s ItemState
-		if err := rows.Scan(&s.N, &s.Answered, &s.Flagged); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	out := make([]ItemState, len(packed)/2)
+	for i := range out {
+		out[i] = ItemState{N: i + 1, Answered: packed[2*i] == 'a', Flagged: packed[2*i+1] == 'f'}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // nullable scanners that write into pointer fields.

@@ -56,7 +56,13 @@ type config struct {
 	rate      int
 	pageRate  int
 	paced     time.Duration
+	env       list
 }
+
+type list []string
+
+func (l *list) String() string     { return strings.Join(*l, " ") }
+func (l *list) Set(s string) error { *l = append(*l, s); return nil }
 
 func main() {
 	var cfg config
@@ -69,8 +75,9 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the working directory")
 	flag.StringVar(&cfg.pprof, "pprof", "", "pass -pprof ADDR to the server (to profile it during the run)")
 	flag.IntVar(&cfg.rate, "rate", 5000, "paced phase: autosaves per second offered across all students")
-	flag.IntVar(&cfg.pageRate, "page-rate", 500, "paced phase: item page loads per second offered")
+	flag.IntVar(&cfg.pageRate, "page-rate", 250, "paced phase: item page loads per second offered")
 	flag.DurationVar(&cfg.paced, "paced", 10*time.Second, "paced phase: how long to offer the load")
+	flag.Var(&cfg.env, "server-env", "KEY=VALUE added to the server's environment (repeatable), e.g. GOMEMLIMIT=180MiB")
 	flag.Parse()
 	if cfg.server == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -server is required (go build -o /tmp/chartroom . first)")
@@ -173,6 +180,7 @@ func startServer(cfg config, dbPath, logPath string) (*server, error) {
 		args = append(args, "-pprof", cfg.pprof)
 	}
 	cmd := exec.Command(cfg.server, args...)
+	cmd.Env = append(os.Environ(), cfg.env...)
 	cmd.Stdout, cmd.Stderr = lf, lf
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -416,7 +424,7 @@ func run(cfg config) error {
 	dbPath := filepath.Join(dir, "load.db")
 	logPath := filepath.Join(dir, "server.log")
 
-	fmt.Printf("Chartroom load test: %d students, SQLite synchronous=%s, %d CPUs\n", cfg.students, cfg.sync, numCPU())
+	fmt.Printf("Chartroom load test: %d students, SQLite synchronous=%s, %d CPUs, server environment %v\n", cfg.students, cfg.sync, numCPU(), []string(cfg.env))
 	t0 := time.Now()
 	if err := seed(ctx, dbPath, cfg.students); err != nil {
 		return fmt.Errorf("seed: %w", err)
