@@ -463,7 +463,7 @@ func (a *App) attemptItem(c *gin.Context) {
 		"Answered": answered, "Flagged": flagged, "Timed": at.Deadline != nil, "RemainingSec": int(remaining.Seconds()),
 		"RemainingText": durationText(remaining), "Deadline": at.Deadline, "Tutor": at.Feedback == models.FeedbackImmediate,
 		"KeysHint": keysHint(len(view.Options)),
-		"NextSeq": it.Seq + 1, "Shown": a.now().UnixMilli(), "Last": n == at.Items,
+		"NextSeq":  it.Seq + 1, "Shown": a.now().UnixMilli(), "Last": n == at.Items,
 	})
 }
 

@@ -162,7 +162,7 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 			return false
 		},
 		"codeDisplay": codes.Display,
-		"minutes": durationText,
+		"minutes":     durationText,
 		"errOf": func(errs any, name string) string {
 			if m, ok := errs.(map[string]string); ok {
 				return m[name]
