@@ -23,8 +23,11 @@ type searchDoc struct {
 	URL    string
 	Where  string // module title for lessons; "Glossary" for terms
 	Text   string
-	words  []string // the body's words as written, for snippets
-	length [2]int   // tokens in title, body
+	words  []string   // the body's words as written, for snippets
+	toks   [][]string // each word's search tokens, computed once
+	titleW []string
+	titleT [][]string
+	length [2]int // tokens in title, body
 }
 
 type posting struct {
@@ -37,6 +40,7 @@ type posting struct {
 type Hit struct {
 	Kind    string
 	Title   string
+	Marked  template.HTML // the title with the query's words marked
 	URL     string
 	Where   string
 	Snippet template.HTML
@@ -73,6 +77,15 @@ func buildIndex(lib *Library) *Index {
 func (ix *Index) add(d searchDoc) {
 	id := len(ix.docs)
 	d.words = strings.Fields(d.Text)
+	d.toks = make([][]string, len(d.words))
+	for i, w := range d.words {
+		d.toks[i] = tokenize(w)
+	}
+	d.titleW = strings.Fields(d.Title)
+	d.titleT = make([][]string, len(d.titleW))
+	for i, w := range d.titleW {
+		d.titleT[i] = tokenize(w)
+	}
 	for f, text := range []string{d.Title, d.Text} {
 		toks := tokenize(text)
 		d.length[f] = len(toks)
@@ -199,7 +212,8 @@ func (ix *Index) Search(query string, limit int) []Hit {
 	hits := make([]Hit, 0, len(ids))
 	for _, id := range ids {
 		d := ix.docs[id]
-		hits = append(hits, Hit{Kind: d.Kind, Title: d.Title, URL: d.URL, Where: d.Where, Score: scores[id], Snippet: snippet(d.words, seenTerm)})
+		hits = append(hits, Hit{Kind: d.Kind, Title: d.Title, URL: d.URL, Where: d.Where, Score: scores[id],
+			Marked: snippet(d.titleW, d.titleT, seenTerm), Snippet: snippet(d.words, d.toks, seenTerm)})
 	}
 	return hits
 }
@@ -241,15 +255,16 @@ func hasPhrase(terms []string, pos map[string][]int) bool {
 	return false
 }
 
-// snippet picks the 30-word window with the most query words and marks them.
-func snippet(words []string, terms map[string]bool) template.HTML {
+// snippet picks the 30-word window with the most query words and marks
+// them. Every word is HTML-escaped; only the <mark> tags are ours.
+func snippet(words []string, toks [][]string, terms map[string]bool) template.HTML {
 	const width = 30
 	if len(words) == 0 {
 		return ""
 	}
 	hit := make([]bool, len(words))
-	for i, w := range words {
-		for _, t := range tokenize(w) {
+	for i := range words {
+		for _, t := range toks[i] {
 			if terms[t] {
 				hit[i] = true
 			}

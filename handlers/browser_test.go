@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"chartroom/exam"
 	"chartroom/internal/testutil"
 	"chartroom/models"
 )
@@ -221,4 +222,44 @@ func TestBrowserTimedQuizAutosaveReloadSubmit(t *testing.T) {
 	if items[0].Answer == "" || items[1].Answer == "" || !items[0].Flagged {
 		t.Fatalf("stored answers: %+v", items)
 	}
+}
+
+// Reading pages and a scenario-set item pass axe-core's WCAG 2.1 AA rules.
+func TestBrowserAccessibilityOfReadingAndCasePages(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, testutil.OpenDB(t, models.SQLite))
+	u := e.user(models.RoleStudent, "s@example.edu")
+	base := e.srv.URL
+	browserLogin(t, ctx, base, "s@example.edu")
+	for _, p := range []string{"/learn", "/learn/icd10cm-chapters-and-pcs", "/learn/icd10cm-chapters-and-pcs/sepsis", "/glossary", "/search?q=principal+diagnosis", "/practice", "/review", "/account"} {
+		run(t, ctx, chromedp.Navigate(base+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		checkA11y(t, ctx, p)
+	}
+	// An attempt made of one scenario set, so the case panel is on screen.
+	var setItems []models.NewItem
+	set := firstSet(e)
+	for _, q := range e.app.lib.Questions {
+		if q.SetID == set && q.Type != "code" {
+			vs, _ := e.db.CurrentVersions(ctxT(), []string{q.ID})
+			setItems = append(setItems, models.NewItem{QuestionID: q.ID, VersionID: vs[q.ID], OptionOrder: exam.Letters[:len(q.Options)], Scored: true})
+		}
+	}
+	at, err := e.db.CreateAttempt(ctxT(), models.NewAttempt{UserID: u.ID, Mode: "tutor", Title: "Case", Feedback: models.FeedbackImmediate, Items: setItems}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/attempts/%d", base, at.ID)), chromedp.WaitVisible(chromedp.CSS(`section.case`)))
+	checkA11y(t, ctx, "scenario-set item")
+	// Check the answer so the feedback view is audited too.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`label[for="opt-A"]`)), chromedp.Click(`//button[@value="check"]`), chromedp.WaitVisible(chromedp.CSS(`#feedback`)))
+	checkA11y(t, ctx, "tutor feedback")
+}
+
+func firstSet(e *env) string {
+	for _, q := range e.app.lib.Questions {
+		if q.SetID != "" {
+			return q.SetID
+		}
+	}
+	return ""
 }

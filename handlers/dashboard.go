@@ -43,6 +43,29 @@ func (a *App) studentDashboard(c *gin.Context, u *models.User, data D) error {
 		return err
 	}
 	data["Placements"] = ps
+	prog, err := a.db.Progress(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	data["Resume"] = resumeLesson(a.lib, prog)
+	attempts, err := a.db.AttemptsFor(ctx, u.ID, 8)
+	if err != nil {
+		return err
+	}
+	var active, recent []models.AttemptSummary
+	for _, at := range attempts {
+		if at.Status == models.AttemptActive {
+			active = append(active, at)
+		} else {
+			recent = append(recent, at)
+		}
+	}
+	data["InProgress"], data["RecentAttempts"] = active, recent
+	due, _, err := a.db.CardCounts(ctx, u.ID, a.now())
+	if err != nil {
+		return err
+	}
+	data["DueCards"] = due
 	return nil
 }
 
@@ -62,6 +85,9 @@ func (a *App) adminCounts(c *gin.Context, data D) error {
 		return err
 	}
 	data["CohortCount"] = n
+	if data["AttemptCount"], err = a.db.CountAttempts(ctx); err != nil {
+		return err
+	}
 	recent, err := a.db.AuditLog(ctx, models.AuditFilter{Limit: 10})
 	if err != nil {
 		return err

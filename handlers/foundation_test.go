@@ -471,4 +471,4 @@ func TestPlacementCreation(t *testing.T) {
 	})
 }
 
-func itoa(n int64) string { return strconvI(n) }
+func itoa[T ~int | ~int64](n T) string { return strconvI(int64(n)) }

@@ -47,10 +47,16 @@ func (a *App) routes(r *gin.Engine) {
 	in.GET("/account", a.account)
 	in.POST("/account/profile", a.updateProfile)
 	in.POST("/account/password", a.changePassword)
+	in.GET("/learn", a.learn)
+	in.GET("/learn/:module", a.module)
+	in.GET("/learn/:module/:lesson", a.lesson)
+	in.GET("/glossary", a.glossary)
+	in.GET("/search", a.search)
 
 	// Students.
 	st := s.Group("/", a.requireUser, a.requireRole(students...))
 	st.POST("/account/join", a.joinCohort)
+	st.POST("/learn/:module/:lesson/complete", a.completeLesson)
 	st.GET("/practice", a.practice)
 	st.POST("/practice/start", a.startPractice)
 	st.GET("/practice/history", a.history)
@@ -73,6 +79,7 @@ func (a *App) routes(r *gin.Engine) {
 	t.GET("/cohorts/:id", a.cohort)
 	t.POST("/cohorts/:id/code", a.regenerateCode)
 	t.POST("/cohorts/:id/remove", a.removeStudent)
+	t.GET("/cohorts/:id/progress", a.cohortProgress)
 	t.GET("/placements/new", a.placementForm)
 	t.POST("/placements", a.createPlacement)
 

@@ -34,6 +34,13 @@
     input.insertAdjacentElement("afterend", b);
   });
 
+  // "Print this lesson" buttons (hidden without JavaScript; the browser's
+  // own Print works the same way, with print.css).
+  document.querySelectorAll("button[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+
   // Move focus to an error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary[tabindex]");
   if (summary) { summary.focus(); }
