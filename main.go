@@ -92,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "serve":
 			return serve(ctx, args[1:], stdout, stderr)
+		case "codes":
+			return codesCmd(ctx, args[1:], stdout, stderr)
 		case "user":
 			return userCmd(ctx, args[1:], stdout, stderr)
 		case "backup":
@@ -148,6 +150,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if err := models.Prepare(ctx, db, lib); err != nil {
+		return err
+	}
 	if *demo {
 		if err := seedDemo(ctx, db, lib, log); err != nil {
 			return fmt.Errorf("demo: %w", err)

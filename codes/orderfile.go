@@ -18,6 +18,7 @@ type Entry struct {
 	Billable bool   // valid for HIPAA-covered transactions
 	Short    string
 	Long     string
+	Extra    string // HCPCS: "modifier" or "terminated YYYYMMDD"
 }
 
 // LineError names the line of a file that could not be parsed.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"chartroom/codes"
+	"chartroom/exam"
 	"chartroom/markup"
 )
 
@@ -24,26 +25,51 @@ type CaseCode struct {
 
 // CodingCase is a synthetic clinical note the student codes.
 type CodingCase struct {
-	ID          string     `yaml:"id"`
-	Title       string     `yaml:"title"`
-	Setting     string     `yaml:"setting"`
-	Document    string     `yaml:"document"`
-	FiscalYear  int        `yaml:"fiscal_year"`
-	Topics      []string   `yaml:"topics"`
-	Difficulty  int        `yaml:"difficulty"`
-	Note        string     `yaml:"note"`
-	Diagnoses   []CaseCode `yaml:"diagnoses"`
-	Procedures  []CaseCode `yaml:"procedures"`
-	Rationale   string     `yaml:"rationale"`
-	References  []string   `yaml:"references"`
-	File        string     `yaml:"-"`
-	Line        int        `yaml:"-"`
-	NoteHTML    template.HTML
-	RationaleHT template.HTML
+	ID         string     `yaml:"id"`
+	Title      string     `yaml:"title"`
+	Setting    string     `yaml:"setting"`
+	Document   string     `yaml:"document"`
+	FiscalYear int        `yaml:"fiscal_year"`
+	Topics     []string   `yaml:"topics"`
+	Difficulty int        `yaml:"difficulty"`
+	Note       string     `yaml:"note"`
+	Diagnoses  []CaseCode `yaml:"diagnoses"`
+	Procedures []CaseCode `yaml:"procedures"`
+	// AlsoPrincipal lists key diagnoses that may equally be sequenced
+	// first (two conditions equally meeting the definition, Section II.C).
+	AlsoPrincipal []string `yaml:"also_principal"`
+	Rationale     string   `yaml:"rationale"`
+	References    []string `yaml:"references"`
+	File          string   `yaml:"-"`
+	Line          int      `yaml:"-"`
+	NoteHTML      template.HTML
+	RationaleHT   template.HTML
 }
 
 // SettingTitle names the case's setting.
 func (c *CodingCase) SettingTitle() string { return caseSettings[c.Setting] }
+
+// Key is the case's answer for the grader.
+func (c *CodingCase) Key() exam.CaseKey {
+	k := exam.CaseKey{Year: c.FiscalYear, AlsoPrincipal: c.AlsoPrincipal, Why: map[string]string{}}
+	for _, d := range c.Diagnoses {
+		k.Diagnoses = append(k.Diagnoses, d.Code)
+		k.Why[codes.Normalize(d.Code)] = strings.TrimSpace(d.Why)
+	}
+	for _, p := range c.Procedures {
+		k.Procedures = append(k.Procedures, p.Code)
+		k.Why[codes.Normalize(p.Code)] = strings.TrimSpace(p.Why)
+	}
+	return k
+}
+
+// Chapter is the ICD-10-CM chapter of the principal or first-listed code.
+func (c *CodingCase) Chapter() *codes.Chapter {
+	if len(c.Diagnoses) == 0 {
+		return nil
+	}
+	return codes.ChapterOf(c.Diagnoses[0].Code)
+}
 
 // Inpatient cases also take ICD-10-PCS procedure codes.
 func (c *CodingCase) Inpatient() bool { return c.Setting == "inpatient" }
@@ -119,6 +145,11 @@ func (ld *loader) checkCase(lib *Library, c *CodingCase, line int) {
 			fail("code %s is listed twice", d.Code)
 		}
 		seen[codes.Normalize(d.Code)] = true
+	}
+	for _, ap := range c.AlsoPrincipal {
+		if !seen[codes.Normalize(ap)] {
+			fail("also_principal %s is not one of the case's diagnoses", ap)
+		}
 	}
 	for _, p := range c.Procedures {
 		if !codes.WellFormed(codes.ICD10PCS, p.Code) {

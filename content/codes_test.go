@@ -2,6 +2,7 @@ package content
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -74,5 +75,39 @@ func TestKeysAreBillable(t *testing.T) {
 		return sets[system]
 	}) {
 		t.Error(p)
+	}
+}
+
+// The shipped subsets are exactly the official entries, and cover every
+// code the content mentions or expects a student to enter.
+func TestCodeSubsetsMatchTheOfficialFiles(t *testing.T) {
+	lib := mustLoad(t)
+	files := map[string]string{codes.ICD10CM: "icd10cm_order_2026.txt", codes.ICD10PCS: "icd10pcs_order_2026.txt"}
+	if len(lib.CodeSets) != 2 {
+		t.Fatalf("%d code subsets, want ICD-10-CM and ICD-10-PCS", len(lib.CodeSets))
+	}
+	ms, _ := ScanCodes(Files)
+	for _, cs := range lib.CodeSets {
+		path := shareddata.SharedFile(t, "data/"+files[cs.System])
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		official := map[string]codes.Entry{}
+		codes.ParseOrderFile(f, cs.System, func(e codes.Entry) error { official[e.Code] = e; return nil })
+		f.Close()
+		have := map[string]bool{}
+		for _, e := range cs.Entries {
+			o, ok := official[e.Code]
+			if !ok || o.Billable != e.Billable || o.Short != e.Short || o.Long != e.Long {
+				t.Errorf("%s subset: %s differs from the official file", cs.System, e.Code)
+			}
+			have[e.Code] = true
+		}
+		for _, m := range ms {
+			if m.System == cs.System && !strings.HasPrefix(m.File, "codesets/") && !have[codes.Normalize(m.Code)] {
+				t.Errorf("%s:%d: %s is used but not in the shipped subset (run go run ./cmd/contentcheck -write-subset)", m.File, m.Line, m.Code)
+			}
+		}
 	}
 }

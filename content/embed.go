@@ -4,5 +4,5 @@ import "embed"
 
 // Files is the curriculum embedded in the binary.
 //
-//go:embed modules questions cases blueprint.yaml glossary.yaml competencies.yaml
+//go:embed modules questions cases codesets blueprint.yaml glossary.yaml competencies.yaml
 var Files embed.FS

@@ -54,6 +54,7 @@ type Library struct {
 	Glossary     []*Term
 	Competencies []Competency
 	Cases        []*CodingCase
+	CodeSets     []CodeSubset
 
 	questionByID map[string]int
 	moduleBySlug map[string]*Module
@@ -129,6 +130,7 @@ func Load(fsys fs.FS) (*Library, error) {
 	ld.loadModules(lib)
 	ld.loadCompetencies(lib)
 	ld.loadCases(lib)
+	ld.loadCodeSubsets(lib)
 	ld.crossCheck(lib)
 	if len(ld.problems) > 0 {
 		sort.SliceStable(ld.problems, func(i, j int) bool {

@@ -79,7 +79,7 @@ func newEnv(t *testing.T, db *models.DB, mutate ...func(*Config)) *env {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	if err := models.SyncBank(context.Background(), db, lib); err != nil {
+	if err := models.Prepare(context.Background(), db, lib); err != nil {
 		t.Fatal(err)
 	}
 	app, err := New(context.Background(), db, lib, testutil.Quiet(), cfg)

@@ -277,7 +277,7 @@ func (a *App) done(c *gin.Context, msg, to string) {
 
 // navLinks are the main navigation entries per role, in order.
 var navLinks = map[models.Role][][2]string{
-	models.RoleStudent:    {{"/dashboard", "Dashboard"}, {"/learn", "Learn"}, {"/practice", "Practice"}, {"/review", "Review"}, {"/codes", "Codes"}, {"/practicum", "Practicum"}, {"/search", "Search"}},
+	models.RoleStudent:    {{"/dashboard", "Dashboard"}, {"/learn", "Learn"}, {"/practice", "Practice"}, {"/review", "Review"}, {"/coding", "Coding"}, {"/codes", "Codes"}, {"/practicum", "Practicum"}, {"/search", "Search"}},
 	models.RoleInstructor: {{"/dashboard", "Dashboard"}, {"/teach", "Teach"}, {"/learn", "Curriculum"}, {"/codes", "Codes"}, {"/search", "Search"}},
 	models.RoleSupervisor: {{"/dashboard", "Dashboard"}, {"/supervise", "Students"}, {"/learn", "Curriculum"}, {"/search", "Search"}},
 	models.RoleAdmin:      {{"/dashboard", "Dashboard"}, {"/admin", "Admin"}, {"/teach", "Cohorts"}, {"/learn", "Curriculum"}, {"/codes", "Codes"}, {"/search", "Search"}},

@@ -52,6 +52,9 @@ func (a *App) routes(r *gin.Engine) {
 	in.GET("/learn/:module/:lesson", a.lesson)
 	in.GET("/glossary", a.glossary)
 	in.GET("/search", a.search)
+	in.GET("/codes", a.codeLookup)
+	in.GET("/codes/changes", a.codeChanges)
+	in.GET("/codes/:system/:code", a.codePage)
 
 	// Students.
 	st := s.Group("/", a.requireUser, a.requireRole(students...))
@@ -66,6 +69,11 @@ func (a *App) routes(r *gin.Engine) {
 	st.GET("/attempts/:id/review", a.attemptReview)
 	st.POST("/attempts/:id/submit", a.submitAttempt)
 	st.GET("/attempts/:id/result", a.attemptResult)
+	st.GET("/coding", a.coding)
+	st.GET("/coding/progress", a.codingProgress)
+	st.GET("/coding/cases/:id", a.codingCase)
+	st.POST("/coding/cases/:id", a.gradeCodingCase)
+	st.GET("/coding/attempts/:id", a.codingResult)
 	st.GET("/practicum", a.practicum)
 
 	// Practicum supervisors.
@@ -96,6 +104,9 @@ func (a *App) routes(r *gin.Engine) {
 	ad.POST("/users/:id/reset", a.adminIssueReset)
 	ad.GET("/audit", a.adminAudit)
 	ad.GET("/audit.csv", a.adminAuditCSV)
+	ad.GET("/codes", a.adminCodes)
+	ad.POST("/codes/import", a.adminImportCodes)
+	ad.GET("/codes/jobs/:id", a.adminCodeJob)
 	ad.GET("/settings", a.adminSettings)
 	ad.POST("/settings", a.adminSaveSettings)
 }

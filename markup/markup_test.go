@@ -7,12 +7,12 @@ import (
 
 func TestRenderSanitises(t *testing.T) {
 	for in, bad := range map[string]string{
-		"<script>alert(1)</script>hello":                 "<script",
-		`<img src=x onerror="alert(1)">`:                 "onerror",
-		"[click](javascript:alert(1))":                   "javascript:",
+		"<script>alert(1)</script>hello":                    "<script",
+		`<img src=x onerror="alert(1)">`:                    "onerror",
+		"[click](javascript:alert(1))":                      "javascript:",
 		`<a href="https://example.org" onclick="x()">a</a>`: "onclick",
-		"<iframe src=//evil.example></iframe>":           "<iframe",
-		`<div style="background:url(x)">s</div>`:         "style=",
+		"<iframe src=//evil.example></iframe>":              "<iframe",
+		`<div style="background:url(x)">s</div>`:            "style=",
 	} {
 		out := string(Render(in))
 		if strings.Contains(strings.ToLower(out), bad) {

@@ -54,6 +54,10 @@ type DB struct {
 	stmts  sync.Map // query -> *sql.Stmt on the read pool
 	wstmts sync.Map // query -> *sql.Stmt on the write pool
 
+	indexMu sync.Mutex // builds of code-set search indexes
+	indexes sync.Map   // code set id -> *codes.Index (sets never change once active)
+	diffs   sync.Map   // "fromSet-toSet" -> []codes.Change
+
 	readyMu sync.Mutex // the ready-question list, reused for a few seconds
 	ready   []Question
 	readyAt time.Time

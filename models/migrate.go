@@ -24,6 +24,7 @@ var migrations = []migration{
 	{1, "foundation: users, sessions, audit, tokens, cohorts, placements, settings", schemaV1, appendOnlyAudit},
 	{2, "exam engine: question bank and versions, blueprints, attempts, review cards", schemaV2, nil},
 	{3, "course modules: lesson progress", schemaV3, nil},
+	{4, "code sets, import jobs, coding attempts", schemaV4, nil},
 }
 
 // dialectSQL fills the few places where SQLite and PostgreSQL DDL differ.

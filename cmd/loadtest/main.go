@@ -349,7 +349,7 @@ func seed(ctx context.Context, dbPath string, n int) error {
 	if err != nil {
 		return err
 	}
-	if err := models.SyncBank(ctx, db, lib); err != nil {
+	if err := models.Prepare(ctx, db, lib); err != nil {
 		return err
 	}
 	// Sign-in is not what is measured: cheap hashes keep seeding and the
