@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"chartroom/content"
+	"chartroom/exam"
 	"chartroom/models"
 )
 
@@ -31,6 +34,8 @@ func seedDemo(ctx context.Context, db *models.DB, lib *content.Library, log *slo
 		return err
 	}
 	now := time.Now().UTC()
+	var placement *models.Placement
+	var student, supervisor *models.User
 	err := db.Write(ctx, func(tx *gorm.DB) error {
 		users := map[string]*models.User{}
 		for _, a := range []struct {
@@ -69,16 +74,112 @@ func seedDemo(ctx context.Context, db *models.DB, lib *content.Library, log *slo
 		if err := tx.Create(p).Error; err != nil {
 			return err
 		}
-		return seedDemoHistory(tx, lib, users[demoStudent], users[demoSupervisor], p, now)
+		placement = p
+		student, supervisor = users[demoStudent], users[demoSupervisor]
+		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := seedDemoHistory(ctx, db, lib, student, supervisor, placement, now); err != nil {
 		return err
 	}
 	log.Info("demo data seeded", "accounts", []string{demoAdmin, demoInstructor, demoSupervisor, demoStudent}, "password", demoPassword, "join_code", demoJoinCode)
 	return nil
 }
 
-// seedDemoHistory adds the activity a demo student has: grows as areas land.
-func seedDemoHistory(tx *gorm.DB, lib *content.Library, student, supervisor *models.User, p *models.Placement, now time.Time) error {
-	return nil
+// seedDemoHistory gives the demo student some activity, through the same
+// model functions the app uses: lessons read, a finished practice set, a
+// coded case, hours logged (some approved) and a competency signed off.
+func seedDemoHistory(ctx context.Context, db *models.DB, lib *content.Library, student, supervisor *models.User, p *models.Placement, now time.Time) error {
+	m := lib.Modules[0]
+	for i, l := range m.Lessons[:min(4, len(m.Lessons))] {
+		if err := db.LessonViewed(ctx, student.ID, l.Key(), now.Add(time.Duration(i-10)*time.Hour)); err != nil {
+			return err
+		}
+		if i < 3 {
+			if err := db.SetLessonComplete(ctx, student.ID, l.Key(), true, now.Add(time.Duration(i-10)*time.Hour)); err != nil {
+				return err
+			}
+		}
+	}
+	// A finished 10-question timed set: 7 right, 3 wrong.
+	var items []models.NewItem
+	var qs []exam.Question
+	for _, q := range lib.Questions {
+		if q.Type == exam.TypeSingle && q.SetID == "" && len(items) < 10 {
+			vs, err := db.CurrentVersions(ctx, []string{q.ID})
+			if err != nil {
+				return err
+			}
+			items = append(items, models.NewItem{QuestionID: q.ID, VersionID: vs[q.ID], OptionOrder: "ABCD", Scored: true})
+			qs = append(qs, q)
+		}
+	}
+	started := now.Add(-48 * time.Hour)
+	dl := started.Add(time.Duration(len(items)*exam.SecondsPerItem) * time.Second)
+	at, err := db.CreateAttempt(ctx, models.NewAttempt{UserID: student.ID, Mode: "timed", Title: "Timed practice", Feedback: models.FeedbackEnd, Deadline: &dl, Items: items}, started)
+	if err != nil {
+		return err
+	}
+	for i, q := range qs {
+		ans := q.Key[0]
+		if i%3 == 2 {
+			ans = string("ABCD"[(strings.Index("ABCD", ans)+1)%4])
+		}
+		if _, err := db.SaveAnswer(ctx, models.Save{AttemptID: at.ID, UserID: student.ID, N: i + 1, Answer: exam.Answer(ans), Seq: 1, TimeMs: 60000}, started.Add(time.Minute)); err != nil {
+			return err
+		}
+	}
+	if _, err := db.FinishAttempt(ctx, at.ID, models.AttemptSubmitted, started.Add(12*time.Minute)); err != nil {
+		return err
+	}
+	// A coded case.
+	if len(lib.Cases) > 0 {
+		cc := lib.Cases[0]
+		key := cc.Key()
+		res := exam.GradeCase(key, key.Diagnoses[:max(1, len(key.Diagnoses)-1)], key.Procedures, func(system, code string) (exam.CodeInfo, bool) {
+			ix, _, err := db.CodeIndex(ctx, system, cc.FiscalYear)
+			if err != nil {
+				return exam.CodeInfo{}, false
+			}
+			e, ok := ix.Lookup(code)
+			return exam.CodeInfo{Exists: ok, Billable: e.Billable, Title: e.Long}, true
+		})
+		ch := 0
+		if c := cc.Chapter(); c != nil {
+			ch = c.Number
+		}
+		if err := db.SaveCodingAttempt(ctx, &models.CodingAttempt{UserID: student.ID, CaseID: cc.ID, FiscalYear: cc.FiscalYear, Setting: cc.Setting,
+			Chapter: ch, Topics: strings.Join(cc.Topics, ","), Dx: strings.Join(key.Diagnoses, "\n"), CreatedAt: now.Add(-24 * time.Hour)}, res); err != nil {
+			return err
+		}
+	}
+	// Practicum: six days logged, four approved.
+	known := func(string) bool { return true }
+	var logIDs []int64
+	for i, d := range []struct {
+		days    int
+		hours   string
+		setting string
+		what    string
+	}{
+		{-25, "8", "onsite", "Orientation; HIPAA training; toured the HIM department"},
+		{-24, "7.5", "onsite", "Quantitative analysis of 30 discharged records; filed deficiencies"},
+		{-18, "8", "onsite", "Release-of-information requests with the ROI specialist"},
+		{-17, "4", "virtual", "Remote coding of 12 outpatient records in the coding system's training environment"},
+		{-10, "8", "onsite", "MPI duplicate review and merge requests"},
+		{-3, "6.5", "onsite", "Abstracted cancer registry cases with the registrar"},
+	} {
+		l, err := db.CreateLog(ctx, p, models.LogInput{Day: now.AddDate(0, 0, d.days).Format(models.DateLayout), Hours: d.hours, Setting: d.setting, Activities: d.what}, known, now)
+		if err != nil {
+			return fmt.Errorf("demo log %d: %w", i, err)
+		}
+		logIDs = append(logIDs, l.ID)
+	}
+	sup := models.Actor{ID: supervisor.ID, Email: supervisor.Email}
+	if _, err := db.ReviewLogs(ctx, sup, logIDs[:4], true, "", now); err != nil {
+		return err
+	}
+	return db.SignOff(ctx, supervisor, "", p, "record-deficiency-analysis", "meets", supervisor.Name, func(id string) bool { return id == "record-deficiency-analysis" }, now)
 }

@@ -263,3 +263,39 @@ func firstSet(e *env) string {
 	}
 	return ""
 }
+
+// A student logs hours, the supervisor approves them, and the student's
+// progress bar moves. The pages pass axe-core along the way.
+func TestBrowserPracticumHoursApproval(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, testutil.OpenDB(t, models.SQLite))
+	pe := newPracticum(t, e)
+	base := e.srv.URL
+	page := fmt.Sprintf("%s/practicum/%d", base, pe.p.ID)
+	browserLogin(t, ctx, base, "s@example.edu")
+	run(t, ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#f-hours`)))
+	checkA11y(t, ctx, "student placement page")
+	before := eval[float64](t, ctx, `document.querySelector("progress[aria-label^='Approved']").value`)
+	run(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#f-day`), pe.day(-1)),
+		chromedp.SendKeys(chromedp.CSS(`#f-hours`), "6.5"),
+		chromedp.SendKeys(chromedp.CSS(`#f-activities`), "Processed release-of-information requests"),
+		chromedp.Click(`//button[contains(., "Log these hours")]`),
+		chromedp.WaitVisible(`//p[contains(@class, "flash-success")]`),
+	)
+	// The supervisor signs in on a browser of their own and approves.
+	sctx := browser(t)
+	browserLogin(t, sctx, base, "v@example.edu")
+	run(t, sctx, chromedp.Navigate(base+"/supervise/queue"), chromedp.WaitVisible(chromedp.CSS(`input[name=id]`)))
+	checkA11y(t, sctx, "supervisor queue")
+	run(t, sctx,
+		chromedp.Click(chromedp.CSS(`input[name=id]`)),
+		chromedp.Click(`//button[@value="approve"]`),
+		chromedp.WaitVisible(`//p[contains(., "1 entry approved")]`),
+	)
+	run(t, ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#f-hours`)))
+	after := eval[float64](t, ctx, `document.querySelector("progress[aria-label^='Approved']").value`)
+	if after != before+6.5 {
+		t.Fatalf("progress bar %v -> %v, want +6.5", before, after)
+	}
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -467,7 +468,8 @@ func TestPlacementCreation(t *testing.T) {
 		supC := e.client().login("v@example.edu", testPassword)
 		expect(t, supC.get("/supervise"), 200, "Example Hospital")
 		stuC := e.client().login("s@example.edu", testPassword)
-		expect(t, stuC.get("/practicum"), 200, "Example Hospital")
+		expectRedirect(t, stuC.get("/practicum"), "/practicum/")
+		expect(t, stuC.get(fmt.Sprintf("/practicum/%d", p.ID)), 200, "Example Hospital")
 	})
 }
 

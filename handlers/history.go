@@ -145,14 +145,12 @@ type weakDomain struct {
 	Weak    bool
 }
 
-// review is the spaced-review home: weak domains and missed questions due.
-func (a *App) review(c *gin.Context) {
-	u := currentUser(c)
-	ctx := c.Request.Context()
-	results, err := a.db.DomainResults(ctx, u.ID)
+// domainStrength is a student's accuracy per domain over all finished
+// attempts, weakest first (the /review page and supervisors' readiness view).
+func (a *App) domainStrength(c *gin.Context, userID int64) ([]weakDomain, error) {
+	results, err := a.db.DomainResults(c.Request.Context(), userID)
 	if err != nil {
-		a.fail(c, err)
-		return
+		return nil, err
 	}
 	agg := map[exam.Domain]*weakDomain{}
 	for _, r := range results {
@@ -181,6 +179,18 @@ func (a *App) review(c *gin.Context) {
 		}
 		return domains[i].Percent < domains[j].Percent
 	})
+	return domains, nil
+}
+
+// review is the spaced-review home: weak domains and missed questions due.
+func (a *App) review(c *gin.Context) {
+	u := currentUser(c)
+	ctx := c.Request.Context()
+	domains, err := a.domainStrength(c, u.ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	due, total, err := a.db.CardCounts(ctx, u.ID, a.now())
 	if err != nil {
 		a.fail(c, err)

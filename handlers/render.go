@@ -169,6 +169,17 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 			}
 			return ""
 		},
+		"ratingLabel": models.RatingLabel,
+		"list":        func(xs ...string) []string { return xs },
+		"inList": func(x string, xs []string) bool {
+			for _, y := range xs {
+				if x == y {
+					return true
+				}
+			}
+			return false
+		},
+		"toFloat": toFloat,
 		"glossaryURL": func(term string) string { return "/glossary#" + content.Slug(term) },
 		"hasTerm":     func(term string) bool { return lib != nil && lib.TermByName(term) != nil },
 	}

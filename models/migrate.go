@@ -25,6 +25,7 @@ var migrations = []migration{
 	{2, "exam engine: question bank and versions, blueprints, attempts, review cards", schemaV2, nil},
 	{3, "course modules: lesson progress", schemaV3, nil},
 	{4, "code sets, import jobs, coding attempts", schemaV4, nil},
+	{5, "practicum: hour logs, competency ratings, evaluations", schemaV5, nil},
 }
 
 // dialectSQL fills the few places where SQLite and PostgreSQL DDL differ.
