@@ -179,7 +179,7 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 			}
 			return false
 		},
-		"toFloat": toFloat,
+		"toFloat":     toFloat,
 		"glossaryURL": func(term string) string { return "/glossary#" + content.Slug(term) },
 		"hasTerm":     func(term string) bool { return lib != nil && lib.TermByName(term) != nil },
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -328,10 +328,10 @@ func ComputeTotals(p *Placement, logs []HourLog) Totals {
 
 // Week is one week of a placement's hours, for the chart.
 type Week struct {
-	Start          string // Monday, YYYY-MM-DD
-	Approved       float64
+	Start           string // Monday, YYYY-MM-DD
+	Approved        float64
 	ApprovedVirtual float64
-	Pending        float64
+	Pending         float64
 }
 
 // WeeklyHours groups entries by ISO week (Monday first), oldest first,
