@@ -143,6 +143,10 @@ func (ld *loader) addQuestion(lib *Library, file string, node *yaml.Node, q exam
 	for _, e := range q.Validate() {
 		ld.fail(file, fieldLine(node, e.Field), "question %s: %s", q.ID, e.Error())
 	}
+	// The built-in bank follows the RHIT's format: single best answer from four.
+	if q.Type == exam.TypeSingle && len(q.Options) != 4 {
+		ld.fail(file, keyLine(node, "options"), "question %s: a built-in single-best-answer question has exactly 4 options (has %d)", q.ID, len(q.Options))
+	}
 	if _, dup := lib.questionByID[q.ID]; dup {
 		ld.fail(file, keyLine(node, "id"), "question id %q is used twice", q.ID)
 		return

@@ -308,3 +308,17 @@ func TestFSRS(t *testing.T) {
 		t.Fatalf("difficulty %v out of range", c.Difficulty)
 	}
 }
+
+func TestValidateDraftAllowsMissingRationales(t *testing.T) {
+	q := Question{ID: "imported-1", Type: TypeSingle, Stem: "True or false?", Options: []Option{{Text: "True"}, {Text: "False"}}, Key: []string{"A"}}
+	if len(q.Validate()) == 0 {
+		t.Fatal("a question without rationales, domain or references passed full validation")
+	}
+	if errs := q.ValidateDraft(); len(errs) != 0 {
+		t.Fatalf("draft validation: %v", errs)
+	}
+	q.Key = []string{"C"}
+	if len(q.ValidateDraft()) == 0 {
+		t.Fatal("a draft whose key is not an option passed")
+	}
+}

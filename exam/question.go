@@ -181,8 +181,8 @@ func (q *Question) validateChoice() []FieldError {
 		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
 	}
 	switch {
-	case q.Type == TypeSingle && len(q.Options) != 4:
-		add("options", "a single-best-answer question has exactly 4 options (has %d)", len(q.Options))
+	case q.Type == TypeSingle && (len(q.Options) < 2 || len(q.Options) > 6):
+		add("options", "a single-answer question has 2 to 6 options (has %d)", len(q.Options))
 	case q.Type == TypeMultiple && (len(q.Options) < 4 || len(q.Options) > 6):
 		add("options", "a multiple-response question has 4 to 6 options (has %d)", len(q.Options))
 	}
@@ -239,6 +239,28 @@ func bannedOption(t string) string {
 		}
 	}
 	return ""
+}
+
+// draftOptional are the fields a draft may leave incomplete: a question
+// can be saved (and imported) as a draft before its rationales, references
+// and classification are written, but not marked ready.
+var draftOptional = map[string]bool{"domain": true, "topic": true, "level": true, "difficulty": true, "references": true, "rationale": true}
+
+// ValidateDraft checks what a draft needs: a well-formed, answerable
+// question. Rationales, references and the classification can follow.
+func (q *Question) ValidateDraft() []FieldError {
+	var out []FieldError
+	for _, e := range q.Validate() {
+		top := e.Field
+		if i := strings.IndexAny(top, "[."); i >= 0 {
+			top = top[:i]
+		}
+		if draftOptional[top] || strings.HasSuffix(e.Field, ".rationale") || strings.HasPrefix(e.Field, "references[") {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // IsKey reports whether original option letter l is part of the key.
