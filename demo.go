@@ -35,7 +35,8 @@ func seedDemo(ctx context.Context, db *models.DB, lib *content.Library, log *slo
 	}
 	now := time.Now().UTC()
 	var placement *models.Placement
-	var student, supervisor *models.User
+	var student, supervisor, instructor *models.User
+	var cohortID int64
 	err := db.Write(ctx, func(tx *gorm.DB) error {
 		users := map[string]*models.User{}
 		for _, a := range []struct {
@@ -75,13 +76,17 @@ func seedDemo(ctx context.Context, db *models.DB, lib *content.Library, log *slo
 			return err
 		}
 		placement = p
-		student, supervisor = users[demoStudent], users[demoSupervisor]
+		student, supervisor, instructor = users[demoStudent], users[demoSupervisor], users[demoInstructor]
+		cohortID = cohort.ID
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if err := seedDemoHistory(ctx, db, lib, student, supervisor, placement, now); err != nil {
+		return err
+	}
+	if err := seedDemoQuiz(ctx, db, instructor, student, cohortID, now); err != nil {
 		return err
 	}
 	log.Info("demo data seeded", "accounts", []string{demoAdmin, demoInstructor, demoSupervisor, demoStudent}, "password", demoPassword, "join_code", demoJoinCode)
@@ -182,4 +187,67 @@ func seedDemoHistory(ctx context.Context, db *models.DB, lib *content.Library, s
 		return err
 	}
 	return db.SignOff(ctx, supervisor, "", p, "record-deficiency-analysis", "meets", supervisor.Name, func(id string) bool { return id == "record-deficiency-analysis" }, now)
+}
+
+// seedDemoQuiz gives the instructor a quiz of ten built-in access and
+// privacy questions, assigned to the demo cohort for the coming week, which
+// the demo student has taken once (item analysis computed).
+func seedDemoQuiz(ctx context.Context, db *models.DB, instructor, student *models.User, cohortID int64, now time.Time) error {
+	q, err := db.SaveQuiz(ctx, instructor, 0, models.QuizInput{Title: "Unit 2 check: access and disclosure",
+		Description: "Ten questions on the right of access, disclosures and authorizations. Two attempts; your best counts.",
+		Kind:        models.QuizFixed, Mode: "timed", TimeLimitMinutes: 15, AttemptsAllowed: 2, Grading: models.GradeHighest, Shuffle: true,
+		ReviewPolicy: models.ReviewImmediately})
+	if err != nil {
+		return err
+	}
+	var ids []string
+	if err := db.R.WithContext(ctx).Model(&models.Question{}).Where("source = ? AND status = ? AND domain = ? AND set_id = '' AND qtype = ?",
+		"builtin", models.StatusReady, "access", "single").Order("id").Limit(10).Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	if err := db.SetQuizQuestions(ctx, instructor, q.ID, ids); err != nil {
+		return err
+	}
+	act := models.Actor{ID: instructor.ID, Email: instructor.Email}
+	as, err := db.Assign(ctx, act, q.ID, cohortID, now.Add(-48*time.Hour), now.Add(5*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	vs, err := db.CurrentVersions(ctx, ids)
+	if err != nil {
+		return err
+	}
+	versions := make([]int64, 0, len(vs))
+	for _, v := range vs {
+		versions = append(versions, v)
+	}
+	bodies, err := db.Versions(ctx, versions)
+	if err != nil {
+		return err
+	}
+	var items []models.NewItem
+	for _, id := range ids {
+		items = append(items, models.NewItem{QuestionID: id, VersionID: vs[id], OptionOrder: "ABCD", Scored: true})
+	}
+	started := now.Add(-20 * time.Hour)
+	dl := started.Add(15 * time.Minute)
+	at, err := db.CreateAttempt(ctx, models.NewAttempt{AssignmentID: &as.ID, MaxAttempts: 2, UserID: student.ID, Mode: "quiz", Title: q.Title,
+		Feedback: models.FeedbackEnd, Deadline: &dl, Items: items}, started)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		ans := bodies[vs[id]].Key[0]
+		if i == 3 || i == 7 {
+			ans = string("ABCD"[(strings.Index("ABCD", ans)+1)%4])
+		}
+		if _, err := db.SaveAnswer(ctx, models.Save{AttemptID: at.ID, UserID: student.ID, N: i + 1, Answer: exam.Answer(ans), Seq: 1, TimeMs: 45000}, started.Add(time.Minute)); err != nil {
+			return err
+		}
+	}
+	if _, err := db.FinishAttempt(ctx, at.ID, models.AttemptSubmitted, started.Add(9*time.Minute)); err != nil {
+		return err
+	}
+	_, err = db.RecomputeDirtyStats(ctx)
+	return err
 }

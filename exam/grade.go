@@ -33,13 +33,20 @@ func NormalizeChoice(q *Question, letters []string) Answer {
 	return Answer(strings.Join(out, ""))
 }
 
-// NormalizeCode turns a typed code into an Answer.
+// NormalizeCode turns a typed code into an Answer: upper case, letters and
+// digits only (no code has anything else), at most 10 characters.
 func NormalizeCode(s string) Answer {
-	c := codes.Normalize(s)
-	if len(c) > 10 {
-		c = c[:10]
+	c := []byte(codes.Normalize(s))
+	out := c[:0]
+	for _, b := range c {
+		if b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' {
+			out = append(out, b)
+		}
 	}
-	return Answer(c)
+	if len(out) > 10 {
+		out = out[:10]
+	}
+	return Answer(out)
 }
 
 // Letters of a choice answer.

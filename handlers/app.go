@@ -43,6 +43,8 @@ type App struct {
 	ipLimits map[string]*ipLimit
 
 	renders sync.Map // question version id -> *renderedVersion (immutable)
+
+	statsKick chan struct{} // a quiz attempt finished: recompute item analysis soon
 }
 
 type ipLimit struct {
@@ -80,8 +82,9 @@ func New(ctx context.Context, db *models.DB, lib *content.Library, log *slog.Log
 	}
 	a := &App{
 		db: db, lib: lib, log: log, cfg: cfg, views: v,
-		store:    newStore(db, [][]byte{raw}, cfg.SecureCookies, cfg.SessionIdle, cfg.SessionMax, cfg.Now),
-		ipLimits: map[string]*ipLimit{},
+		store:     newStore(db, [][]byte{raw}, cfg.SecureCookies, cfg.SessionIdle, cfg.SessionMax, cfg.Now),
+		ipLimits:  map[string]*ipLimit{},
+		statsKick: make(chan struct{}, 1),
 	}
 	gin.SetMode(gin.ReleaseMode)
 	a.engine = gin.New()
@@ -105,9 +108,11 @@ func (a *App) Handler() http.Handler {
 // now is the app's clock (tests move it).
 func (a *App) now() time.Time { return a.cfg.Now() }
 
-// RunSweepers runs periodic maintenance until ctx ends: expired sessions,
-// and (registered by other areas) expired attempts and statistics.
+// RunSweepers runs periodic maintenance until ctx ends: expired sessions
+// and attempts every minute, and item analysis of quizzes shortly after
+// their attempts finish.
 func (a *App) RunSweepers(ctx context.Context) {
+	go a.runStats(ctx)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -117,6 +122,50 @@ func (a *App) RunSweepers(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// statsDelay gathers a burst of submissions (a whole cohort finishing at
+// the close) into one recomputation.
+const statsDelay = 5 * time.Second
+
+// runStats recomputes queued item analyses when kicked, and every minute in
+// case another instance queued one.
+func (a *App) runStats(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.statsKick:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(statsDelay):
+			}
+		case <-t.C:
+		}
+		if _, err := a.RecomputeStats(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("item analysis", "err", err)
+		}
+	}
+}
+
+// RecomputeStats analyses every quiz with new submissions.
+func (a *App) RecomputeStats(ctx context.Context) (int, error) {
+	n, err := a.db.RecomputeDirtyStats(ctx)
+	if n > 0 {
+		a.log.Info("item analysis updated", "quizzes", n)
+	}
+	return n, err
+}
+
+// kickStats asks for a recomputation soon (never blocks).
+func (a *App) kickStats() {
+	select {
+	case a.statsKick <- struct{}{}:
+	default:
 	}
 }
 
@@ -130,6 +179,10 @@ func (a *App) sweep(ctx context.Context) {
 		a.log.Error("sweep attempts", "err", err)
 	} else if n > 0 {
 		a.log.Info("finalised expired attempts", "count", n)
+		a.kickStats()
+	}
+	if _, err := a.db.SweepImportPreviews(ctx, a.now()); err != nil {
+		a.log.Error("sweep import previews", "err", err)
 	}
 	a.pruneIPLimits()
 }

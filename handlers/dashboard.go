@@ -12,7 +12,7 @@ import (
 func (a *App) dashboard(c *gin.Context) {
 	u := currentUser(c)
 	ctx := c.Request.Context()
-	data := D{"Title": "Dashboard"}
+	data := D{"Title": "Dashboard", "Now": a.now()}
 	var err error
 	switch u.Role {
 	case models.RoleStudent:
@@ -43,6 +43,9 @@ func (a *App) studentDashboard(c *gin.Context, u *models.User, data D) error {
 		return err
 	}
 	data["Placements"] = ps
+	if data["Assigned"], err = a.db.StudentAssignments(ctx, u.ID); err != nil {
+		return err
+	}
 	prog, err := a.db.Progress(ctx, u.ID)
 	if err != nil {
 		return err

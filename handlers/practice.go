@@ -50,7 +50,7 @@ func (a *App) practice(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	topics, err := a.db.Topics(ctx)
+	topics, err := a.db.Topics(ctx, 0)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -199,6 +199,18 @@ func (a *App) startAttempt(ctx context.Context, userID int64, mode, title, feedb
 	if err != nil {
 		return nil, err
 	}
+	items, err := a.pinItems(ctx, picked, rng, true)
+	if err != nil {
+		return nil, err
+	}
+	return a.db.CreateAttempt(ctx, models.NewAttempt{UserID: userID, Mode: mode, Title: title, Feedback: feedback,
+		Deadline: deadline, BlueprintID: blueprintID, Settings: settings, Items: items}, a.now())
+}
+
+// pinItems fixes each picked question to its current ready version (an
+// attempt keeps that version whatever edits follow) and, with shuffle, an
+// option order. A question retired since it was picked is left out.
+func (a *App) pinItems(ctx context.Context, picked []exam.Picked, rng *rand.Rand, shuffle bool) ([]models.NewItem, error) {
 	ids := make([]string, len(picked))
 	for i, p := range picked {
 		ids[i] = p.ID
@@ -215,17 +227,21 @@ func (a *App) startAttempt(ctx context.Context, userID int64, mode, title, feedb
 	if err != nil {
 		return nil, err
 	}
-	items := make([]models.NewItem, len(picked))
-	for i, p := range picked {
-		vid := vids[p.ID]
+	items := make([]models.NewItem, 0, len(picked))
+	for _, p := range picked {
+		vid, ok := vids[p.ID]
 		q := versions[vid]
-		if q == nil {
-			return nil, fmt.Errorf("question %s has no current version", p.ID)
+		if !ok || q == nil {
+			continue
 		}
-		items[i] = models.NewItem{QuestionID: p.ID, VersionID: vid, OptionOrder: exam.Shuffle(q, rng), Scored: p.Scored}
+		r := rng
+		if !shuffle {
+			r = nil // options in their authored order
+		}
+		order := exam.Shuffle(q, r)
+		items = append(items, models.NewItem{QuestionID: p.ID, VersionID: vid, OptionOrder: order, Scored: p.Scored})
 	}
-	return a.db.CreateAttempt(ctx, models.NewAttempt{UserID: userID, Mode: mode, Title: title, Feedback: feedback,
-		Deadline: deadline, BlueprintID: blueprintID, Settings: settings, Items: items}, a.now())
+	return items, nil
 }
 
 func (a *App) practiceError(c *gin.Context, msg string) {
@@ -341,6 +357,9 @@ func (a *App) buildItemView(it *models.AttemptItem, q *exam.Question, feedback b
 	}
 	if feedback {
 		v.Correct = exam.Correct(q, ans)
+		if it.Correct != nil {
+			v.Correct = *it.Correct // graded (and perhaps regraded) at the end
+		}
 		v.Rationale = rv.Rationale
 		v.References = q.References
 		if q.Type == exam.TypeCode {
@@ -635,6 +654,10 @@ func (a *App) attemptReview(c *gin.Context) {
 		return
 	}
 	if err := a.reviewAllowed(c, at); err != nil {
+		if errors.Is(err, errWithheld) {
+			a.withheld(c, at)
+			return
+		}
 		a.fail(c, err)
 		return
 	}
@@ -665,8 +688,21 @@ func (a *App) attemptReview(c *gin.Context) {
 	a.render(c, http.StatusOK, "attempt_review", D{"Title": "Review · " + at.Title, "Attempt": at, "Items": views, "Show": filter})
 }
 
-// reviewAllowed is where a quiz's review policy applies (practice: always).
-func (a *App) reviewAllowed(c *gin.Context, at *models.Attempt) error { return nil }
+// reviewAllowed applies a quiz's review policy to the full review (keys
+// and rationales); practice attempts are always reviewable.
+func (a *App) reviewAllowed(c *gin.Context, at *models.Attempt) error {
+	ok, _, err := a.quizRelease(c.Request.Context(), at)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errWithheld
+	}
+	return nil
+}
+
+// errWithheld: the quiz's review policy hides results for now.
+var errWithheld = errors.New("results withheld by the quiz's review policy")
 
 func (a *App) submitAttempt(c *gin.Context) {
 	at, ok := a.attemptParam(c)
@@ -683,6 +719,9 @@ func (a *App) submitAttempt(c *gin.Context) {
 			a.fail(c, err)
 			return
 		}
+		if at.AssignmentID != nil {
+			a.kickStats()
+		}
 	}
 	redirect(c, fmt.Sprintf("/attempts/%d/result", at.ID))
 }
@@ -697,6 +736,14 @@ func (a *App) attemptResult(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	if err := a.reviewAllowed(c, at); err != nil {
+		if errors.Is(err, errWithheld) {
+			a.withheld(c, at)
+			return
+		}
+		a.fail(c, err)
+		return
+	}
 	items, err := a.db.Items(ctx, at.ID)
 	if err != nil {
 		a.fail(c, err)
@@ -746,10 +793,20 @@ func (a *App) attemptResult(c *gin.Context) {
 		data["Mocks"] = len(mocks)
 		data["MinMocks"] = exam.MinMocksForLikelihood
 	}
-	if err := a.reviewAllowed(c, at); err == nil {
-		data["CanReview"] = true
-	}
+	data["CanReview"] = true
 	a.render(c, http.StatusOK, "attempt_result", data)
+}
+
+// withheld is the result page of a quiz attempt whose results the review
+// policy does not show yet: it was received, and when results come.
+func (a *App) withheld(c *gin.Context, at *models.Attempt) {
+	_, as, err := a.quizRelease(c.Request.Context(), at)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	_, when := released(&as.Quiz, as.ClosesAt, a.now())
+	a.render(c, http.StatusOK, "attempt_withheld", D{"Title": "Submitted · " + at.Title, "Attempt": at, "A": as, "When": when})
 }
 
 func (a *App) finishedMocks(ctx context.Context, userID int64) ([]exam.MockResult, error) {

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"path"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +82,16 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) string {
 			return "/static/" + name + "?v=" + v.assets[name]
+		},
+		// printf follows pointers ({{with .Score}}{{printf "%.0f" .}} on a
+		// *float64 would print an address otherwise).
+		"printf": func(format string, args ...any) string {
+			for i, x := range args {
+				if v := reflect.ValueOf(x); v.Kind() == reflect.Pointer && !v.IsNil() {
+					args[i] = v.Elem().Interface()
+				}
+			}
+			return fmt.Sprintf(format, args...)
 		},
 		"markdown": markup.Render,
 		"inline":   markup.Inline,
@@ -179,7 +190,21 @@ func templateFuncs(v *views, lib *content.Library) template.FuncMap {
 			}
 			return false
 		},
-		"toFloat":     toFloat,
+		"toFloat": toFloat,
+		"toInt64": func(x any) int64 { return int64(toFloat(x)) },
+		"mul100":  func(f float64) float64 { return 100 * f },
+		"utcInput": func(t any) string {
+			if tt, ok := t.(time.Time); ok && !tt.IsZero() {
+				return tt.UTC().Format("2006-01-02T15:04")
+			}
+			return ""
+		},
+		"utcISO": func(t any) string {
+			if tt, ok := t.(time.Time); ok && !tt.IsZero() {
+				return tt.UTC().Format(time.RFC3339)
+			}
+			return ""
+		},
 		"glossaryURL": func(term string) string { return "/glossary#" + content.Slug(term) },
 		"hasTerm":     func(term string) bool { return lib != nil && lib.TermByName(term) != nil },
 	}

@@ -16,16 +16,29 @@ import (
 // TestScreenshots saves PNGs of key pages at phone and desktop widths into
 // the folder named by CHARTROOM_SCREENSHOTS, for a person to look at. It
 // asserts nothing beyond the pages loading, and is skipped unless asked for.
+// CHARTROOM_SCREENSHOT_BASE points it at a running server (for example
+// `go run . -demo`) and CHARTROOM_SCREENSHOT_USER / _PASSWORD sign in there.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("CHARTROOM_SCREENSHOTS")
 	if dir == "" {
 		t.Skip("skipped: set CHARTROOM_SCREENSHOTS=dir to save screenshots")
 	}
 	ctx := browser(t)
-	e := newEnv(t, testutil.OpenDB(t, models.SQLite))
-	e.user(models.RoleStudent, "s@example.edu")
-	base := e.srv.URL
-	browserLogin(t, ctx, base, "s@example.edu")
+	base := os.Getenv("CHARTROOM_SCREENSHOT_BASE")
+	if base == "" {
+		e := newEnv(t, testutil.OpenDB(t, models.SQLite))
+		e.user(models.RoleStudent, "s@example.edu")
+		base = e.srv.URL
+		browserLogin(t, ctx, base, "s@example.edu")
+	} else {
+		run(t, ctx,
+			chromedp.Navigate(base+"/login"),
+			chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+			chromedp.SendKeys(chromedp.CSS(`#f-email`), os.Getenv("CHARTROOM_SCREENSHOT_USER")),
+			chromedp.SendKeys(chromedp.CSS(`#f-password`), os.Getenv("CHARTROOM_SCREENSHOT_PASSWORD")+"\n"),
+			chromedp.WaitVisible(`//h1[contains(., "Welcome")]`),
+		)
+	}
 	pages := strings.Fields(os.Getenv("CHARTROOM_SCREENSHOT_PAGES"))
 	if len(pages) == 0 {
 		pages = []string{"/dashboard", "/learn", "/learn/health-record/master-patient-index", "/glossary", "/search?q=case+mix+index", "/practice"}

@@ -81,7 +81,12 @@ func (a *App) cohort(c *gin.Context) {
 			mine = append(mine, p)
 		}
 	}
-	data := D{"Title": co.Name, "Cohort": co, "Roster": roster, "Placements": mine}
+	assigned, err := a.db.CohortAssignments(ctx, co.ID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	data := D{"Title": co.Name, "Cohort": co, "Roster": roster, "Placements": mine, "Assignments": assigned}
 	a.render(c, http.StatusOK, "cohort", data)
 }
 

@@ -31,26 +31,30 @@ const (
 var (
 	ErrAttemptClosed = errors.New("this attempt is finished or its time is up")
 	ErrItemLocked    = errors.New("this item is locked: its answer was checked")
+	// Quiz starts.
+	ErrAttemptInProgress = errors.New("an attempt at this quiz is already in progress")
+	ErrAttemptLimit      = errors.New("no attempts left at this quiz")
 )
 
 // Attempt is one sitting of a practice set, mock or quiz.
 type Attempt struct {
-	ID          int64
-	UserID      int64
-	Mode        string
-	Title       string
-	Status      string
-	StartedAt   time.Time
-	Deadline    *time.Time
-	FinishedAt  *time.Time
-	Items       int
-	ScoredItems int
-	Correct     *int
-	Score       *float64
-	CurrentItem int
-	BlueprintID *int64
-	Feedback    string
-	Settings    string
+	ID           int64
+	UserID       int64
+	Mode         string
+	Title        string
+	Status       string
+	StartedAt    time.Time
+	Deadline     *time.Time
+	FinishedAt   *time.Time
+	Items        int
+	ScoredItems  int
+	Correct      *int
+	Score        *float64
+	CurrentItem  int
+	BlueprintID  *int64
+	Feedback     string
+	Settings     string
+	AssignmentID *int64
 }
 
 // Active reports whether answers can still be given (ignoring the clock).
@@ -91,14 +95,16 @@ type NewItem struct {
 
 // NewAttempt is what CreateAttempt needs.
 type NewAttempt struct {
-	UserID      int64
-	Mode        string
-	Title       string
-	Feedback    string
-	Deadline    *time.Time
-	BlueprintID *int64
-	Settings    any
-	Items       []NewItem
+	AssignmentID *int64
+	MaxAttempts  int // quiz attempts: the student's limit (0: unlimited)
+	UserID       int64
+	Mode         string
+	Title        string
+	Feedback     string
+	Deadline     *time.Time
+	BlueprintID  *int64
+	Settings     any
+	Items        []NewItem
 }
 
 // CreateAttempt stores an attempt and all its items in one transaction.
@@ -119,7 +125,7 @@ func (db *DB) CreateAttempt(ctx context.Context, n NewAttempt, now time.Time) (*
 	// Prepared before the write job: the writer's one connection is busy
 	// inside it.
 	insAttempt, err := db.wstmt(ctx, db.bind(`INSERT INTO attempts (user_id, mode, title, status, started_at, deadline, items, scored_items,
-		current_item, blueprint_id, feedback, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+		current_item, blueprint_id, feedback, settings, assignment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
 	if err != nil {
 		return nil, err
 	}
@@ -134,14 +140,32 @@ func (db *DB) CreateAttempt(ctx context.Context, n NewAttempt, now time.Time) (*
 	}
 	a := &Attempt{UserID: n.UserID, Mode: n.Mode, Title: n.Title, Status: AttemptActive, StartedAt: now.UTC(),
 		Deadline: n.Deadline, Items: len(n.Items), ScoredItems: scored, CurrentItem: 1, BlueprintID: n.BlueprintID,
-		Feedback: n.Feedback, Settings: string(settings)}
+		Feedback: n.Feedback, Settings: string(settings), AssignmentID: n.AssignmentID}
 	err = db.Write(ctx, func(tx *gorm.DB) error {
 		raw, ok := SQLTx(tx)
 		if !ok {
 			return fmt.Errorf("create attempt: no sql transaction")
 		}
+		if n.AssignmentID != nil {
+			// Checked inside the write: two starts at once make one attempt
+			// (and a partial unique index keeps one active per student).
+			var c struct{ Total, Running int }
+			if err := tx.Raw("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS running FROM attempts WHERE assignment_id = ? AND user_id = ?",
+				AttemptActive, *n.AssignmentID, n.UserID).Scan(&c).Error; err != nil {
+				return err
+			}
+			if c.Running > 0 {
+				return ErrAttemptInProgress
+			}
+			if n.MaxAttempts > 0 && c.Total >= n.MaxAttempts {
+				return ErrAttemptLimit
+			}
+		}
 		err := raw.StmtContext(ctx, insAttempt).QueryRowContext(ctx, a.UserID, a.Mode, a.Title, a.Status, a.StartedAt, a.Deadline,
-			a.Items, a.ScoredItems, a.CurrentItem, a.BlueprintID, a.Feedback, a.Settings).Scan(&a.ID)
+			a.Items, a.ScoredItems, a.CurrentItem, a.BlueprintID, a.Feedback, a.Settings, a.AssignmentID).Scan(&a.ID)
+		if isDuplicate(err) && n.AssignmentID != nil {
+			return ErrAttemptInProgress
+		}
 		if err != nil {
 			return fmt.Errorf("create attempt: %w", err)
 		}
@@ -329,9 +353,20 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, status string,
 			return r.Error // already finished by another request or instance
 		}
 		finished = true
-		var userID int64
-		if err := tx.Raw("SELECT user_id FROM attempts WHERE id = ?", attemptID).Scan(&userID).Error; err != nil {
+		var owner struct {
+			UserID       int64
+			AssignmentID *int64
+		}
+		if err := tx.Raw("SELECT user_id, assignment_id FROM attempts WHERE id = ?", attemptID).Scan(&owner).Error; err != nil {
 			return err
+		}
+		userID := owner.UserID
+		if owner.AssignmentID != nil {
+			// A finished quiz attempt changes the quiz's item analysis,
+			// which a background job recomputes (never a page view).
+			if err := markStatsDirty(tx, *owner.AssignmentID, now); err != nil {
+				return err
+			}
 		}
 		// Re-read inside the transaction: these are the final answers.
 		type final struct {
@@ -376,8 +411,13 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, status string,
 		if err := tx.Exec(grade, args...).Error; err != nil {
 			return err
 		}
-		if err := reviewCards(tx, userID, results, now); err != nil {
-			return err
+		// Spaced review is practice over the shared bank: a quiz's
+		// questions stay with the quiz (its review policy decides when a
+		// student may see their keys).
+		if owner.AssignmentID == nil {
+			if err := reviewCards(tx, userID, results, now); err != nil {
+				return err
+			}
 		}
 		score := 0.0
 		if scored > 0 {
@@ -498,12 +538,13 @@ type AttemptSummary struct {
 	Answered int
 }
 
-// AttemptsFor lists a student's attempts, newest first.
+// AttemptsFor lists a student's practice attempts (not quiz attempts,
+// which their quiz pages show under its review policy), newest first.
 func (db *DB) AttemptsFor(ctx context.Context, userID int64, limit int) ([]AttemptSummary, error) {
 	var out []AttemptSummary
 	q := db.R.WithContext(ctx).Table("attempts a").
 		Select("a.*, (SELECT COUNT(*) FROM attempt_items i WHERE i.attempt_id = a.id AND i.answer <> '') AS answered").
-		Where("a.user_id = ?", userID).Order("a.started_at DESC, a.id DESC")
+		Where("a.user_id = ? AND a.assignment_id IS NULL", userID).Order("a.started_at DESC, a.id DESC")
 	if limit > 0 {
 		q = q.Limit(limit)
 	}
@@ -521,14 +562,14 @@ type DomainResult struct {
 }
 
 // DomainResults returns per-domain scored results of a student's finished
-// attempts, oldest first.
+// practice attempts, oldest first (quiz scores follow the quiz's review policy).
 func (db *DB) DomainResults(ctx context.Context, userID int64) ([]DomainResult, error) {
 	var out []DomainResult
 	err := db.R.WithContext(ctx).Table("attempt_items i").
 		Select("a.id AS attempt_id, a.finished_at, q.domain, COUNT(*) AS items, SUM(CASE WHEN i.correct THEN 1 ELSE 0 END) AS correct").
 		Joins("JOIN attempts a ON a.id = i.attempt_id").
 		Joins("JOIN questions q ON q.id = i.question_id").
-		Where("a.user_id = ? AND a.status <> ? AND i.scored = ?", userID, AttemptActive, true).
+		Where("a.user_id = ? AND a.status <> ? AND i.scored = ? AND a.assignment_id IS NULL", userID, AttemptActive, true).
 		Group("a.id, a.finished_at, q.domain").Order("a.finished_at, a.id").Scan(&out).Error
 	return out, err
 }

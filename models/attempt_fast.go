@@ -14,14 +14,14 @@ import (
 // through gorm's reflection. The load test in cmd/loadtest measures them.
 
 const attemptCols = `a.id, a.user_id, a.mode, a.title, a.status, a.started_at, a.deadline, a.finished_at, a.items, a.scored_items,
-	a.correct, a.score, a.current_item, a.blueprint_id, a.feedback, a.settings`
+	a.correct, a.score, a.current_item, a.blueprint_id, a.feedback, a.settings, a.assignment_id`
 
 const itemCols = `i.attempt_id, i.n, i.question_id, i.version_id, i.option_order, i.scored, i.answer, i.seq, i.flagged,
 	i.answered_at, i.revealed, i.correct, i.time_ms`
 
 func scanAttempt(a *Attempt) []any {
 	return []any{&a.ID, &a.UserID, &a.Mode, &a.Title, &a.Status, &a.StartedAt, nullTime{&a.Deadline}, nullTime{&a.FinishedAt},
-		&a.Items, &a.ScoredItems, nullInt{&a.Correct}, nullFloat{&a.Score}, &a.CurrentItem, nullInt64{&a.BlueprintID}, &a.Feedback, &a.Settings}
+		&a.Items, &a.ScoredItems, nullInt{&a.Correct}, nullFloat{&a.Score}, &a.CurrentItem, nullInt64{&a.BlueprintID}, &a.Feedback, &a.Settings, nullInt64{&a.AssignmentID}}
 }
 
 func scanItem(it *AttemptItem) []any {

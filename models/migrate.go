@@ -26,6 +26,7 @@ var migrations = []migration{
 	{3, "course modules: lesson progress", schemaV3, nil},
 	{4, "code sets, import jobs, coding attempts", schemaV4, nil},
 	{5, "practicum: hour logs, competency ratings, evaluations", schemaV5, nil},
+	{6, "instructor quizzes, assignments, accommodations, item analysis, regrades", schemaV6, nil},
 }
 
 // dialectSQL fills the few places where SQLite and PostgreSQL DDL differ.

@@ -255,6 +255,10 @@ type DrawFilter struct {
 	Difficulties []int
 	Status       string   // "", "unseen", "wrong", "flagged"
 	IDs          []string // only these (lesson knowledge checks, review sessions)
+	// Owner is whose authored questions may be drawn besides the built-in
+	// bank: 0 (practice) draws built-in questions only; a quiz draws its
+	// owner's questions too. Instructors' questions never reach practice.
+	Owner int64
 }
 
 // readyTTL is how long the list of ready questions is reused. Every start
@@ -293,7 +297,8 @@ func (db *DB) Candidates(ctx context.Context, userID int64, f DrawFilter) ([]exa
 	}
 	var qs []Question
 	for _, x := range all {
-		if len(f.Domains) > 0 && !slices.Contains(f.Domains, exam.Domain(x.Domain)) ||
+		if x.Source != "builtin" && (f.Owner == 0 || x.AuthorID == nil || *x.AuthorID != f.Owner) ||
+			len(f.Domains) > 0 && !slices.Contains(f.Domains, exam.Domain(x.Domain)) ||
 			len(f.Topics) > 0 && !slices.Contains(f.Topics, x.Topic) ||
 			len(f.Difficulties) > 0 && !slices.Contains(f.Difficulties, x.Difficulty) ||
 			f.IDs != nil && !slices.Contains(f.IDs, x.ID) {
@@ -366,9 +371,16 @@ func (db *DB) CurrentVersions(ctx context.Context, ids []string) (map[string]int
 	return out, nil
 }
 
-// Topics lists the topics of ready questions, per domain, for filters.
-func (db *DB) Topics(ctx context.Context) ([]string, error) {
+// Topics lists the topics of ready questions for filters: built-in ones,
+// and with an owner that instructor's own too.
+func (db *DB) Topics(ctx context.Context, owner int64) ([]string, error) {
 	var out []string
-	err := db.R.WithContext(ctx).Model(&Question{}).Where("status = ?", StatusReady).Distinct("topic").Order("topic").Pluck("topic", &out).Error
+	q := db.R.WithContext(ctx).Model(&Question{}).Where("status = ? AND topic <> ''", StatusReady)
+	if owner == 0 {
+		q = q.Where("source = ?", "builtin")
+	} else {
+		q = q.Where("(source = ? OR author_id = ?)", "builtin", owner)
+	}
+	err := q.Distinct("topic").Order("topic").Pluck("topic", &out).Error
 	return out, err
 }

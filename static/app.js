@@ -41,6 +41,35 @@
     b.addEventListener("click", function () { window.print(); });
   });
 
+  // Date-and-time inputs: the server speaks UTC; show and send local time.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  document.querySelectorAll("form[data-local-times]").forEach(function (f) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    f.querySelectorAll("input[type=datetime-local]").forEach(function (input) {
+      var d = new Date(input.getAttribute("data-utc") || "");
+      if (!isNaN(d)) {
+        input.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+      }
+      var note = f.querySelector("label[for='" + input.id + "'] .tz-note");
+      if (note) { note.textContent = "(your time" + (zone ? ", " + zone : "") + ")"; }
+    });
+    f.addEventListener("submit", function () {
+      f.querySelectorAll("input[type=datetime-local]").forEach(function (input) {
+        var d = new Date(input.value);
+        if (!input.value || isNaN(d)) { return; }
+        var h = f.querySelector("input[name='" + input.name + "_utc']");
+        if (!h) {
+          h = document.createElement("input");
+          h.type = "hidden";
+          h.name = input.name + "_utc";
+          f.appendChild(h);
+        }
+        h.value = d.toISOString().replace(/\.\d{3}Z$/, "Z");
+      });
+    });
+  });
+
   // Move focus to an error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary[tabindex]");
   if (summary) { summary.focus(); }
