@@ -109,11 +109,6 @@ func (a *App) module(c *gin.Context) {
 	a.render(c, http.StatusOK, "module", D{"Title": m.Title, "Module": m, "Lessons": rows, "Done": done, "Student": prog != nil})
 }
 
-// lessonTerm is a key term with its definition, for the lesson's sidebar.
-type lessonTerm struct {
-	*content.Term
-}
-
 func (a *App) lesson(c *gin.Context) {
 	l := a.lib.Lesson(c.Param("module"), c.Param("lesson"))
 	if l == nil {
@@ -137,10 +132,10 @@ func (a *App) lesson(c *gin.Context) {
 		data["Done"] = p.CompletedAt != nil
 		data["Student"] = true
 	}
-	var terms []lessonTerm
+	var terms []*content.Term
 	for _, name := range l.Terms {
 		if t := a.lib.TermByName(name); t != nil {
-			terms = append(terms, lessonTerm{t})
+			terms = append(terms, t)
 		}
 	}
 	data["Terms"] = terms

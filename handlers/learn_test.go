@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,6 +22,17 @@ func TestEveryLessonRenders(t *testing.T) {
 			expect(t, r, 200, l.Title, "Key terms", "References", "Check your understanding")
 			if strings.Contains(r.body, "[!TIP]") || strings.Contains(r.body, "[!LAW]") || strings.Contains(r.body, "[!TRAP]") {
 				t.Errorf("%s: an unrendered callout marker", l.URL())
+			}
+			// Each key term links to its glossary anchor with the term itself as the text.
+			for _, name := range l.Terms {
+				term := e.app.lib.TermByName(name)
+				if term == nil {
+					continue
+				}
+				want := `<a href="/glossary#` + term.Slug + `">` + template.HTMLEscapeString(term.Term) + `</a>`
+				if !strings.Contains(r.body, want) {
+					t.Errorf("%s: key term %q is not linked as %s", l.URL(), name, want)
+				}
 			}
 		}
 	}
