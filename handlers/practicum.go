@@ -58,21 +58,17 @@ func (a *App) loadPlacement(c *gin.Context, param string) (*placementData, bool)
 		a.fail(c, err)
 		return nil, false
 	}
-	ids := map[string]bool{}
-	for _, comp := range a.lib.Competencies {
-		ids[comp.ID] = true
-		d.Checklist = append(d.Checklist, checkItem{ID: comp.ID, Domain: string(comp.Domain), Title: comp.Title, Description: comp.Description, CompetencyRating: ratings[comp.ID]})
-	}
+	var extra []models.CohortCompetency
 	if p.CohortID != nil {
-		extra, err := a.db.CohortCompetencies(ctx, *p.CohortID)
-		if err != nil {
+		if extra, err = a.db.CohortCompetencies(ctx, *p.CohortID); err != nil {
 			a.fail(c, err)
 			return nil, false
 		}
-		for _, comp := range extra {
-			ids[comp.ID] = true
-			d.Checklist = append(d.Checklist, checkItem{ID: comp.ID, Domain: comp.Domain, Title: comp.Title, Description: comp.Description, Cohort: true, CompetencyRating: ratings[comp.ID]})
-		}
+	}
+	d.Checklist = a.checklist(extra, ratings)
+	ids := map[string]bool{}
+	for _, item := range d.Checklist {
+		ids[item.ID] = true
 	}
 	d.known = func(id string) bool { return ids[id] }
 	if d.Evals, err = a.db.Evaluations(ctx, p.ID); err != nil {
@@ -80,6 +76,20 @@ func (a *App) loadPlacement(c *gin.Context, param string) (*placementData, bool)
 		return nil, false
 	}
 	return d, true
+}
+
+// checklist is a placement's competency checklist — the built-in items,
+// then its cohort's own (extra) — each with the placement's ratings. The
+// placement page and the supervisor's dashboard count from it.
+func (a *App) checklist(extra []models.CohortCompetency, ratings map[string]models.CompetencyRating) []checkItem {
+	out := make([]checkItem, 0, len(a.lib.Competencies)+len(extra))
+	for _, comp := range a.lib.Competencies {
+		out = append(out, checkItem{ID: comp.ID, Domain: string(comp.Domain), Title: comp.Title, Description: comp.Description, CompetencyRating: ratings[comp.ID]})
+	}
+	for _, comp := range extra {
+		out = append(out, checkItem{ID: comp.ID, Domain: comp.Domain, Title: comp.Title, Description: comp.Description, Cohort: true, CompetencyRating: ratings[comp.ID]})
+	}
+	return out
 }
 
 // placementBase is the URL prefix of a placement for the current role.
@@ -96,7 +106,7 @@ func placementBase(u *models.User, id int64) string {
 func (a *App) renderPlacement(c *gin.Context, d *placementData, status int, extra D) {
 	u := currentUser(c)
 	data := D{"Title": "Practicum · " + d.P.StudentName, "D": d, "Base": placementBase(u, d.P.ID), "Chart": hoursChart(d.Weeks),
-		"Ratings": models.CompetencyRatings, "SelfRatings": models.SelfRatings, "Today": a.now().Format(models.DateLayout),
+		"Ratings": models.CompetencyRatings, "SelfRatings": models.SelfRatings, "Today": models.LogToday(a.now()),
 		"IsStudent": u.Role == models.RoleStudent, "IsSupervisor": u.Role == models.RoleSupervisor}
 	if u.Role == models.RoleSupervisor {
 		r, err := a.domainStrength(c, d.P.StudentID)
@@ -107,7 +117,7 @@ func (a *App) renderPlacement(c *gin.Context, d *placementData, status int, extr
 		data["Readiness"] = r
 	}
 	if u.Role == models.RoleStudent {
-		data["Form"] = models.LogInput{Day: a.now().Format(models.DateLayout), Setting: "onsite"}
+		data["Form"] = models.LogInput{Day: models.LogToday(a.now()), Setting: "onsite"}
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -239,11 +249,18 @@ func (a *App) selfRate(c *gin.Context) {
 	}
 	ratings := map[string]string{}
 	for _, item := range d.Checklist {
-		if v, ok := c.GetPostForm("self_" + item.ID); ok {
+		if v, ok := c.GetPostForm(models.SelfRateField(item.ID)); ok {
 			ratings[item.ID] = v
 		}
 	}
-	if err := a.db.SelfRate(c.Request.Context(), d.P.ID, ratings, d.known, a.now()); err != nil {
+	err := a.db.SelfRate(c.Request.Context(), d.P.ID, ratings, d.known, a.now())
+	if fe, ok := fieldErrors(err); ok {
+		// Nothing was stored: show the page again with the student's
+		// choices and a message beside each rating at fault.
+		a.renderPlacement(c, d, http.StatusBadRequest, D{"SelfErrors": fe, "SelfForm": ratings})
+		return
+	}
+	if err != nil {
 		a.fail(c, err)
 		return
 	}
@@ -256,10 +273,14 @@ func (a *App) selfRate(c *gin.Context) {
 type superviseRow struct {
 	models.PlacementView
 	Totals    models.Totals
-	Signed    int
-	Checklist int
+	Signed    int // checklist items signed off
+	Checklist int // items on the placement's checklist, cohort items included
+	Readiness []weakDomain
 }
 
+// supervise lists the supervisor's students. Hours, ratings and cohort
+// checklists are loaded for all placements in one query each; readiness
+// comes from the practice engine's domainStrength, once per student.
 func (a *App) supervise(c *gin.Context) {
 	u := currentUser(c)
 	ctx := c.Request.Context()
@@ -268,25 +289,51 @@ func (a *App) supervise(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	var ids, cohorts []int64
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+		if p.CohortID != nil {
+			cohorts = append(cohorts, *p.CohortID)
+		}
+	}
+	logs, err := a.db.LogsByPlacement(ctx, ids)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	ratings, err := a.db.RatingsByPlacement(ctx, ids)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	extra, err := a.db.CohortCompetenciesByCohort(ctx, cohorts)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	readiness := map[int64][]weakDomain{}
 	var rows []superviseRow
 	for _, p := range ps {
-		logs, err := a.db.Logs(ctx, p.ID)
-		if err != nil {
-			a.fail(c, err)
-			return
+		var own []models.CohortCompetency
+		if p.CohortID != nil {
+			own = extra[*p.CohortID]
 		}
-		ratings, err := a.db.Ratings(ctx, p.ID)
-		if err != nil {
-			a.fail(c, err)
-			return
-		}
+		items := a.checklist(own, ratings[p.ID])
 		signed := 0
-		for _, r := range ratings {
-			if r.SignedAt != nil {
+		for _, item := range items {
+			if item.SignedAt != nil {
 				signed++
 			}
 		}
-		rows = append(rows, superviseRow{PlacementView: p, Totals: models.ComputeTotals(&p.Placement, logs), Signed: signed, Checklist: len(a.lib.Competencies)})
+		r, ok := readiness[p.StudentID]
+		if !ok {
+			if r, err = a.domainStrength(c, p.StudentID); err != nil {
+				a.fail(c, err)
+				return
+			}
+			readiness[p.StudentID] = r
+		}
+		rows = append(rows, superviseRow{PlacementView: p, Totals: models.ComputeTotals(&p.Placement, logs[p.ID]), Signed: signed, Checklist: len(items), Readiness: r})
 	}
 	pending, err := a.db.PendingFor(ctx, u.ID)
 	if err != nil {
@@ -528,7 +575,7 @@ func (a *App) cohortPracticum(c *gin.Context) {
 		Behind   bool
 	}
 	var rows []row
-	today := a.now().Format(models.DateLayout)
+	today := models.LogToday(a.now())
 	for _, p := range ps {
 		if p.CohortID == nil || *p.CohortID != co.ID {
 			continue

@@ -215,7 +215,7 @@ func TestProgressTotalsCapAndCSV(t *testing.T) {
 		pe.supervisor.post("/supervise/queue", url.Values{"action": {"approve"}, "id": ids})
 		page := pe.student.get(fmt.Sprintf("/practicum/%d", pe.p.ID))
 		// 8 on site + 10 of 13 virtual = 18 counted; 4 pending; 3 over the cap.
-		expect(t, page, 200, "18.0 of 90 hours", `value="18"`, "3.0 approved virtual hours are over the 10-hour cap", "<svg")
+		expect(t, page, 200, "18.00 of 90 hours", `value="18"`, "3.00 approved virtual hours are over the 10-hour cap", "<svg")
 		csvResp := pe.student.get(fmt.Sprintf("/practicum/%d/hours.csv", pe.p.ID))
 		rows, err := csv.NewReader(strings.NewReader(csvResp.body)).ReadAll()
 		if err != nil || len(rows) != 5 || rows[0][2] != "date" || rows[1][3] != "8.00" {
@@ -288,4 +288,115 @@ func TestSiteEvaluationsStayAnonymousBelowThree(t *testing.T) {
 	if strings.Contains(r.body, "Great orientation.") || strings.Contains(r.body, "s Tester") {
 		t.Fatal("a lone site evaluation is visible to the instructor")
 	}
+}
+
+// setClock puts the app's clock at t.
+func (e *env) setClock(t time.Time) {
+	e.clock.mu.Lock()
+	e.clock.t = t
+	e.clock.mu.Unlock()
+}
+
+func TestPracticumHoursShownExactly(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		pe := newPracticum(t, e)
+		base := fmt.Sprintf("/practicum/%d", pe.p.ID)
+		// The same-day total in the message is exact (%.2g said "12" and "7.2").
+		expectRedirect(t, pe.logHours(t, pe.student, pe.p, pe.day(-2), "11.75", "onsite"), base)
+		expect(t, pe.logHours(t, pe.student, pe.p, pe.day(-2), "0.5", "virtual"), http.StatusBadRequest, pe.day(-2)+" already has 11.75 hours logged")
+		expectRedirect(t, pe.logHours(t, pe.student, pe.p, pe.day(-1), "7.25", "onsite"), base)
+		expect(t, pe.logHours(t, pe.student, pe.p, pe.day(-1), "5", "virtual"), http.StatusBadRequest, pe.day(-1)+" already has 7.25 hours logged")
+		// Totals on the student's page, the supervisor's dashboard and the
+		// instructor's overview are not rounded to tenths (7.25 was "7.2").
+		ids := pe.logIDs(t, pe.p) // newest first: the 7.25 entry
+		pe.supervisor.get("/supervise/queue")
+		expectRedirect(t, pe.supervisor.post("/supervise/queue", url.Values{"action": {"approve"}, "id": {itoa(ids[0])}}), "/supervise/queue")
+		expect(t, pe.student.get(base), 200, "7.25 of 90 hours", "<dd>11.75</dd>")
+		expect(t, pe.supervisor.get("/supervise"), 200, "7.25 / 90", "11.75")
+		expect(t, pe.instructor.get(fmt.Sprintf("/teach/cohorts/%d/practicum", pe.cohort.ID)), 200, "7.25 / 90", "11.75")
+	})
+}
+
+// With no time zone stored for users or sites, "today" for an hour log is
+// the date in the easternmost US zone (UTC-4): in the US evening, UTC's
+// date is already tomorrow and must not be offered or accepted.
+func TestPracticumNoFutureDateByTheUSCalendar(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		e.setClock(time.Date(2026, 10, 1, 3, 30, 0, 0, time.UTC)) // 23:30 in New York, 20:30 in Los Angeles on Sep 30
+		pe := newPracticum(t, e)
+		base := fmt.Sprintf("/practicum/%d", pe.p.ID)
+		form := pe.student.get(base)
+		expect(t, form, 200, `name="day" type="date" value="2026-09-30"`, `max="2026-09-30"`)
+		expect(t, pe.logHours(t, pe.student, pe.p, "2026-10-01", "4", "onsite"), http.StatusBadRequest, "in the future")
+		expectRedirect(t, pe.logHours(t, pe.student, pe.p, "2026-09-30", "4", "onsite"), base)
+		// Midnight in Puerto Rico (and New York in summer): Oct 1 has begun.
+		e.setClock(time.Date(2026, 10, 1, 4, 0, 0, 0, time.UTC))
+		expect(t, pe.student.get(base), 200, `value="2026-10-01"`)
+		expectRedirect(t, pe.logHours(t, pe.student, pe.p, "2026-10-01", "4", "onsite"), base)
+		expect(t, pe.logHours(t, pe.student, pe.p, "2026-10-02", "4", "onsite"), http.StatusBadRequest, "in the future")
+	})
+}
+
+func TestSupervisorDashboardReadinessAndFullChecklist(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		pe := newPracticum(t, e)
+		comp, err := e.db.AddCohortCompetency(ctxT(), models.Actor{}, pe.cohort.ID, "data", "Scan and index loose documents", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb := fmt.Sprintf("/supervise/%d", pe.p.ID)
+		pe.supervisor.get(sb)
+		for _, cid := range []string{"mpi-maintenance", comp.ID} {
+			expectRedirect(t, pe.supervisor.post(sb+"/competencies/"+cid, url.Values{"rating": {"meets"}, "signature": {"v Tester"}}), sb)
+		}
+		// The student practises five access questions and gets one right.
+		id := start(t, pe.student, url.Values{"mode": {"timed"}, "count": {"5"}, "domain": {"access"}})
+		for n := 1; n <= 5; n++ {
+			it, q := itemOf(t, e, id, n)
+			ans := wrongShown(it, q)
+			if n == 1 {
+				ans = keyShown(it, q)
+			}
+			pe.student.get(fmt.Sprintf("/attempts/%d?item=%d", id, n))
+			pe.student.post(fmt.Sprintf("/attempts/%d/items/%d", id, n), url.Values{"answer": ans, "seq": {"1"}})
+		}
+		expectRedirect(t, pe.student.post(fmt.Sprintf("/attempts/%d/submit", id), url.Values{"confirm": {"1"}}), fmt.Sprintf("/attempts/%d/result", id))
+
+		lib := testLibrary(t)
+		total := len(lib.Competencies) + 1 // the cohort's item counts too
+		page := pe.supervisor.get("/supervise")
+		expect(t, page, 200, fmt.Sprintf("2 of %d", total), "Exam readiness",
+			"Access, Disclosure, Privacy &amp; Security: 20% of 5 <span class=\"badge badge-bad\">weak</span>", "Revenue Cycle Management: no practice yet")
+		// The per-student page shows the same numbers from the same function.
+		expect(t, pe.supervisor.get(sb), 200, "20% of 5")
+		// Another supervisor's student is not on the dashboard; theirs has no practice.
+		other := pe.other.get("/supervise")
+		expect(t, other, 200, "s2 Tester", fmt.Sprintf("0 of %d", total), "no practice yet")
+		if strings.Contains(other.body, "20% of 5") || strings.Contains(other.body, "North Clinic") {
+			t.Fatal("another supervisor sees this student's readiness")
+		}
+	})
+}
+
+func TestPracticumInvalidSelfRatingReRendersWithMessage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		pe := newPracticum(t, e)
+		base := fmt.Sprintf("/practicum/%d", pe.p.ID)
+		pe.student.get(base)
+		r := pe.student.post(base+"/self", url.Values{"self_mpi-maintenance": {"confident"}, "self_record-deficiency-analysis": {"superb"}})
+		expect(t, r, http.StatusBadRequest, "Your self-ratings were not saved",
+			`<p class="error-message" id="self-record-deficiency-analysis-error">`, "choose confident, still practising or not yet done",
+			`name="self_record-deficiency-analysis" aria-invalid="true" aria-describedby="self-record-deficiency-analysis-error"`,
+			`href="#self-record-deficiency-analysis"`, `<option value="confident" selected>`, `name="day"`)
+		if strings.Contains(r.body, `id="self-mpi-maintenance-error"`) {
+			t.Fatal("a valid rating is marked as an error")
+		}
+		if ratings, err := e.db.Ratings(ctxT(), pe.p.ID); err != nil || len(ratings) != 0 {
+			t.Fatalf("an invalid self-rating form changed something: %v %v", ratings, err)
+		}
+		expectRedirect(t, pe.student.post(base+"/self", url.Values{"self_mpi-maintenance": {"confident"}, "self_record-deficiency-analysis": {"not_yet"}}), base)
+		if ratings, _ := e.db.Ratings(ctxT(), pe.p.ID); ratings["record-deficiency-analysis"].SelfRating != "not_yet" {
+			t.Fatalf("valid self-ratings not stored: %+v", ratings)
+		}
+	})
 }

@@ -80,12 +80,32 @@ func parseHours(s string) (int, bool) {
 	return int(m), true
 }
 
+// formatHours writes hours exactly as typed in quarter-hour steps: 7.25,
+// 11.75, 12 (never rounded to "7.2" or "12").
+func formatHours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
+
+// logDayZone decides which calendar day is "today" for hour logs.
+// Chartroom stores no time zone for users or placement sites, so the server
+// cannot know a student's own date. Practicum sites are in the United
+// States, and Atlantic Standard Time (UTC-4 all year: Puerto Rico, the U.S.
+// Virgin Islands; equal to Eastern daylight time) is the easternmost zone of
+// the states and Caribbean territories: a student's own today, anywhere from
+// Atlantic to Hawaii time, has always begun there, and a date that has not
+// begun there has not begun for any of them. See docs/architecture.md.
+var logDayZone = time.FixedZone("UTC-4", -4*60*60)
+
+// LogToday is the latest day an hour log may be for at the instant now
+// (YYYY-MM-DD): today in logDayZone. The log form offers it as the default
+// and the maximum.
+func LogToday(now time.Time) string { return now.In(logDayZone).Format(DateLayout) }
+
 // validateLog checks a log against the placement and the other entries of
 // the same day. known says which competency ids exist.
-func validateLog(tx *gorm.DB, p *Placement, in LogInput, exceptID int64, known func(string) bool, today time.Time) (*HourLog, error) {
+func validateLog(tx *gorm.DB, p *Placement, in LogInput, exceptID int64, known func(string) bool, now time.Time) (*HourLog, error) {
 	v := &ValidationError{}
 	in.Activities = strings.TrimSpace(in.Activities)
 	day, err := time.Parse(DateLayout, in.Day)
+	today, _ := time.Parse(DateLayout, LogToday(now))
 	switch {
 	case err != nil:
 		v.Add("day", "enter the date as YYYY-MM-DD")
@@ -129,7 +149,7 @@ func validateLog(tx *gorm.DB, p *Placement, in LogInput, exceptID int64, known f
 			return nil, err
 		}
 		if used+minutes > MaxMinutesPerDay {
-			v.Add("hours", fmt.Sprintf("%s already has %.2g hours logged; a day holds at most 12", in.Day, float64(used)/60))
+			v.Add("hours", fmt.Sprintf("%s already has %s hours logged; a day holds at most 12", in.Day, formatHours(float64(used)/60)))
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -192,6 +212,23 @@ func (db *DB) Logs(ctx context.Context, placementID int64) ([]HourLog, error) {
 	var out []HourLog
 	err := db.R.WithContext(ctx).Where("placement_id = ?", placementID).Order("day DESC, id DESC").Find(&out).Error
 	return out, err
+}
+
+// LogsByPlacement lists the entries of several placements at once (one
+// query), each placement's newest day first.
+func (db *DB) LogsByPlacement(ctx context.Context, placementIDs []int64) (map[int64][]HourLog, error) {
+	out := make(map[int64][]HourLog, len(placementIDs))
+	if len(placementIDs) == 0 {
+		return out, nil
+	}
+	var logs []HourLog
+	if err := db.R.WithContext(ctx).Where("placement_id IN ?", placementIDs).Order("day DESC, id DESC").Find(&logs).Error; err != nil {
+		return nil, fmt.Errorf("hour logs: %w", err)
+	}
+	for _, l := range logs {
+		out[l.PlacementID] = append(out[l.PlacementID], l)
+	}
+	return out, nil
 }
 
 // ReviewLogs approves or returns entries of the supervisor's own students.

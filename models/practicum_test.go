@@ -1,7 +1,16 @@
 package models
 
 import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"gorm.io/gorm"
 )
 
 func TestComputeTotalsAndCap(t *testing.T) {
@@ -42,5 +51,114 @@ func TestParseHours(t *testing.T) {
 		if _, ok := parseHours(bad); ok {
 			t.Errorf("parseHours(%q) accepted", bad)
 		}
+	}
+}
+
+// openPracticumDB is a migrated SQLite database in the test's temp dir with
+// a student placed with a supervisor (PostgreSQL is covered by the handler
+// tests).
+func openPracticumDB(t *testing.T, start, end string) (*DB, *Placement) {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "test.db"), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := &Placement{SiteName: "North Clinic", StartDate: start, EndDate: end, RequiredHours: 90, VirtualCapHours: 10}
+	err = db.Write(ctx, func(tx *gorm.DB) error {
+		stu := &User{Email: "s@example.edu", Name: "S", Role: RoleStudent, PasswordHash: "-"}
+		sup := &User{Email: "v@example.edu", Name: "V", Role: RoleSupervisor, PasswordHash: "-"}
+		for _, u := range []*User{stu, sup} {
+			if err := tx.Create(u).Error; err != nil {
+				return err
+			}
+		}
+		p.StudentID, p.SupervisorID, p.CreatedBy = stu.ID, sup.ID, sup.ID
+		return tx.Create(p).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, p
+}
+
+func TestPracticumDayTotalMessageShowsExactHours(t *testing.T) {
+	now := time.Date(2026, 9, 20, 15, 0, 0, 0, time.UTC)
+	db, p := openPracticumDB(t, "2026-09-01", "2026-12-11")
+	ctx := context.Background()
+	known := func(string) bool { return true }
+	for day, tc := range map[string]struct{ first, second, want string }{
+		"2026-09-14": {"11.75", "0.5", "2026-09-14 already has 11.75 hours logged"}, // %.2g said "12"
+		"2026-09-15": {"7.25", "5", "2026-09-15 already has 7.25 hours logged"},     // %.2g said "7.2"
+		"2026-09-16": {"8", "4.25", "2026-09-16 already has 8 hours logged"},
+	} {
+		if _, err := db.CreateLog(ctx, p, LogInput{Day: day, Hours: tc.first, Setting: "onsite", Activities: "x"}, known, now); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.CreateLog(ctx, p, LogInput{Day: day, Hours: tc.second, Setting: "virtual", Activities: "x"}, known, now)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || !strings.HasPrefix(ve.Fields["hours"], tc.want+";") {
+			t.Errorf("%s: %v, want %q", day, err, tc.want)
+		}
+	}
+}
+
+func TestPracticumLogTodayIsTheUSCalendarDay(t *testing.T) {
+	for _, tc := range []struct {
+		now  string
+		want string
+	}{
+		{"2026-10-01T01:30:00Z", "2026-09-30"}, // 21:30 EDT, 18:30 PDT on Sep 30: UTC's Oct 1 is their tomorrow
+		{"2026-10-01T03:59:59Z", "2026-09-30"},
+		{"2026-10-01T04:00:00Z", "2026-10-01"}, // midnight in Puerto Rico (and New York, in summer)
+		{"2026-10-01T12:00:00Z", "2026-10-01"},
+		{"2026-10-01T23:59:00Z", "2026-10-01"}, // 13:59 in Hawaii
+		{"2026-01-15T04:30:00Z", "2026-01-15"}, // 23:30 EST: a New York student may log the coming day half an hour early
+	} {
+		now, _ := time.Parse(time.RFC3339, tc.now)
+		if got := LogToday(now); got != tc.want {
+			t.Errorf("LogToday(%s) = %s, want %s", tc.now, got, tc.want)
+		}
+		// The instant's own zone does not matter.
+		if got := LogToday(now.In(time.FixedZone("UTC+9", 9*3600))); got != tc.want {
+			t.Errorf("LogToday(%s in UTC+9) = %s, want %s", tc.now, got, tc.want)
+		}
+	}
+	// validateLog refuses the day after LogToday and accepts LogToday, at
+	// 01:30 UTC (evening in the United States).
+	now := time.Date(2026, 10, 1, 1, 30, 0, 0, time.UTC)
+	db, p := openPracticumDB(t, "2026-09-01", "2026-12-11")
+	known := func(string) bool { return true }
+	_, err := db.CreateLog(context.Background(), p, LogInput{Day: "2026-10-01", Hours: "4", Setting: "onsite", Activities: "x"}, known, now)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Fields["day"], "in the future") {
+		t.Fatalf("UTC's date, the US's tomorrow: %v", err)
+	}
+	if _, err := db.CreateLog(context.Background(), p, LogInput{Day: "2026-09-30", Hours: "4", Setting: "onsite", Activities: "x"}, known, now); err != nil {
+		t.Fatalf("the US's today: %v", err)
+	}
+}
+
+func TestSignoffSelfRateNamesTheFieldAndChangesNothing(t *testing.T) {
+	db, p := openPracticumDB(t, "2026-09-01", "2026-12-11")
+	ctx := context.Background()
+	known := func(id string) bool { return id == "a" || id == "b" }
+	err := db.SelfRate(ctx, p.ID, map[string]string{"a": "confident", "b": "superb"}, known, time.Now())
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Fields[SelfRateField("b")] == "" || len(ve.Fields) != 1 {
+		t.Fatalf("invalid value: %v", err)
+	}
+	if r, err := db.Ratings(ctx, p.ID); err != nil || len(r) != 0 {
+		t.Fatalf("something was stored: %v %v", r, err)
+	}
+	if err := db.SelfRate(ctx, p.ID, map[string]string{"a": "confident", "b": ""}, known, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := db.Ratings(ctx, p.ID); r["a"].SelfRating != "confident" {
+		t.Fatalf("ratings %+v", r)
 	}
 }

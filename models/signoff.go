@@ -72,12 +72,45 @@ func (db *DB) Ratings(ctx context.Context, placementID int64) (map[string]Compet
 	return out, nil
 }
 
-// SelfRate stores a student's self-ratings.
-func (db *DB) SelfRate(ctx context.Context, placementID int64, ratings map[string]string, known func(string) bool, now time.Time) error {
-	for id, v := range ratings {
-		if !known(id) || (v != "" && !validValue(v, SelfRatings)) {
-			return Invalid("ratings", "choose a rating from the list for each competency")
+// RatingsByPlacement returns the ratings of several placements at once (one
+// query): placement id -> competency id -> rating.
+func (db *DB) RatingsByPlacement(ctx context.Context, placementIDs []int64) (map[int64]map[string]CompetencyRating, error) {
+	out := make(map[int64]map[string]CompetencyRating, len(placementIDs))
+	if len(placementIDs) == 0 {
+		return out, nil
+	}
+	var rows []CompetencyRating
+	if err := db.R.WithContext(ctx).Where("placement_id IN ?", placementIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("competency ratings: %w", err)
+	}
+	for _, r := range rows {
+		if out[r.PlacementID] == nil {
+			out[r.PlacementID] = map[string]CompetencyRating{}
 		}
+		out[r.PlacementID][r.CompetencyID] = r
+	}
+	return out, nil
+}
+
+// SelfRateField is the form field of a competency's self-rating; a
+// ValidationError from SelfRate names the fields at fault.
+func SelfRateField(competencyID string) string { return "self_" + competencyID }
+
+// SelfRate stores a student's self-ratings. An unknown competency or a value
+// not in SelfRatings is a ValidationError naming each field at fault, and
+// nothing is stored.
+func (db *DB) SelfRate(ctx context.Context, placementID int64, ratings map[string]string, known func(string) bool, now time.Time) error {
+	v := &ValidationError{}
+	for id, r := range ratings {
+		switch {
+		case !known(id):
+			v.Add(SelfRateField(id), "this competency is not on your checklist")
+		case r != "" && !validValue(r, SelfRatings):
+			v.Add(SelfRateField(id), "choose confident, still practising or not yet done")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
 	}
 	return db.Write(ctx, func(tx *gorm.DB) error {
 		for id, v := range ratings {
@@ -157,6 +190,23 @@ func (db *DB) CohortCompetencies(ctx context.Context, cohortID int64) ([]CohortC
 	var out []CohortCompetency
 	err := db.R.WithContext(ctx).Where("cohort_id = ?", cohortID).Order("created_at").Find(&out).Error
 	return out, err
+}
+
+// CohortCompetenciesByCohort lists several cohorts' own checklist items at
+// once (one query): cohort id -> items in the order they were added.
+func (db *DB) CohortCompetenciesByCohort(ctx context.Context, cohortIDs []int64) (map[int64][]CohortCompetency, error) {
+	out := make(map[int64][]CohortCompetency, len(cohortIDs))
+	if len(cohortIDs) == 0 {
+		return out, nil
+	}
+	var rows []CohortCompetency
+	if err := db.R.WithContext(ctx).Where("cohort_id IN ?", cohortIDs).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("cohort competencies: %w", err)
+	}
+	for _, c := range rows {
+		out[c.CohortID] = append(out[c.CohortID], c)
+	}
+	return out, nil
 }
 
 // AddCohortCompetency adds an item to a cohort's checklist.
