@@ -1,7 +1,8 @@
 package codes
 
 import (
-	"math"
+	"container/heap"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -10,36 +11,115 @@ import (
 // Index is an in-memory lookup over one code set (one system, one year):
 // exact code, code prefix, parents and children, and word search over the
 // titles. Built once per imported set; read without locks.
+//
+// Word search ranks by a static per-code rank (see rankBefore), so the
+// index numbers documents in rank order: every posting list is then sorted
+// best first, and a search walks the rarest query word's postings in that
+// order, checks the other words against a per-document list of token ids,
+// and stops as soon as it has a page. Common words ("of", "left",
+// "unspecified") cost no more than rare ones.
 type Index struct {
 	System  string
-	entries []Entry          // sorted by code
-	byCode  map[string]int32 // code -> entry
-	post    map[string][]int32
-	tokens  []string // sorted keys of post, for prefix matches
-	nTok    []uint16 // tokens per entry
+	entries []Entry // sorted by code
+	byCode  map[string]int32
+
+	tokens  []string         // every title token, sorted (a prefix is a contiguous run)
+	tokenID map[string]int32 // token -> index in tokens
+	post    [][]int32        // token id -> documents (rank numbers), ascending
+	cum     []int            // cum[t] = total postings of tokens before t
+	fwdOff  []int32          // document d's token ids are fwd[fwdOff[d]:fwdOff[d+1]]
+	fwd     []int32          // sorted token ids per document
+	byRank  []int32          // document (rank number) -> entry
+}
+
+// rankBefore is the static rank of word-search results: billable codes
+// before headers, then fewer title tokens (a shorter, more general title),
+// then code order. It is 1.25/sqrt(tokens) for billable codes and
+// 1/sqrt(tokens) for headers, compared exactly in integers (squared:
+// 25/16 over tokens).
+func rankBefore(a, b Entry, na, nb int) bool {
+	wa, wb := 16, 16
+	if a.Billable {
+		wa = 25
+	}
+	if b.Billable {
+		wb = 25
+	}
+	if l, r := wa*max(nb, 1), wb*max(na, 1); l != r {
+		return l > r
+	}
+	return a.Code < b.Code
 }
 
 // NewIndex builds the index (entries in any order).
 func NewIndex(system string, entries []Entry) *Index {
 	es := append([]Entry(nil), entries...)
 	sort.Slice(es, func(i, j int) bool { return es[i].Code < es[j].Code })
-	ix := &Index{System: system, entries: es, byCode: make(map[string]int32, len(es)), post: map[string][]int32{}, nTok: make([]uint16, len(es))}
+	ix := &Index{System: system, entries: es, byCode: make(map[string]int32, len(es))}
+	// Each entry's distinct tokens, with provisional ids.
+	prov := map[string]int32{}
+	var names []string
+	toks := make([][]int32, len(es))
 	for i, e := range es {
 		ix.byCode[e.Code] = int32(i)
-		seen := map[string]bool{}
-		for _, t := range words(e.Long + " " + e.Short) {
-			if !seen[t] {
-				seen[t] = true
-				ix.post[t] = append(ix.post[t], int32(i))
+		var ts []int32
+		for _, w := range words(e.Long + " " + e.Short) {
+			id, ok := prov[w]
+			if !ok {
+				id = int32(len(names))
+				prov[w] = id
+				names = append(names, w)
+			}
+			if !slices.Contains(ts, id) {
+				ts = append(ts, id)
 			}
 		}
-		ix.nTok[i] = uint16(min(len(seen), math.MaxUint16))
+		toks[i] = ts
 	}
-	ix.tokens = make([]string, 0, len(ix.post))
-	for t := range ix.post {
-		ix.tokens = append(ix.tokens, t)
+	// Documents in rank order.
+	ix.byRank = make([]int32, len(es))
+	for i := range ix.byRank {
+		ix.byRank[i] = int32(i)
 	}
-	sort.Strings(ix.tokens)
+	sort.Slice(ix.byRank, func(a, b int) bool {
+		x, y := ix.byRank[a], ix.byRank[b]
+		return rankBefore(es[x], es[y], len(toks[x]), len(toks[y]))
+	})
+	// Token ids in sorted order, so that a prefix is a range of ids.
+	order := make([]int32, len(names))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
+	remap := make([]int32, len(names))
+	ix.tokens = make([]string, len(names))
+	ix.tokenID = make(map[string]int32, len(names))
+	for newID, old := range order {
+		remap[old] = int32(newID)
+		ix.tokens[newID] = names[old]
+		ix.tokenID[names[old]] = int32(newID)
+	}
+	ix.post = make([][]int32, len(names))
+	ix.fwdOff = make([]int32, len(es)+1)
+	total := 0
+	for _, ts := range toks {
+		total += len(ts)
+	}
+	ix.fwd = make([]int32, 0, total)
+	for d, e := range ix.byRank {
+		start := len(ix.fwd)
+		for _, old := range toks[e] {
+			t := remap[old]
+			ix.post[t] = append(ix.post[t], int32(d))
+			ix.fwd = append(ix.fwd, t)
+		}
+		slices.Sort(ix.fwd[start:])
+		ix.fwdOff[d+1] = int32(len(ix.fwd))
+	}
+	ix.cum = make([]int, len(names)+1)
+	for t, l := range ix.post {
+		ix.cum[t+1] = ix.cum[t] + len(l)
+	}
 	return ix
 }
 
@@ -128,8 +208,9 @@ func looksLikeCode(q string) bool {
 
 // Search finds codes by prefix ("e11.6", "E116") or by words in the titles
 // ("diabetes kidney", "fract femur"): every word must match, the last one
-// (and any that is not a whole word) as a prefix. Results are ranked by how rare the matched words are, then
-// billable codes before headers, then shorter titles.
+// (and any that is not a whole word) as a prefix. Results are in the static
+// rank order (rankBefore): billable codes before headers, then shorter
+// titles, then code order.
 func (ix *Index) Search(q string, limit int) []Entry {
 	q = strings.TrimSpace(q)
 	if q == "" || limit <= 0 {
@@ -144,62 +225,111 @@ func (ix *Index) Search(q string, limit int) []Entry {
 	if len(toks) == 0 {
 		return nil
 	}
-	var lists [][]int32
-	var idf []float64
-	n := float64(len(ix.entries))
+	// Each word is a range of token ids: a whole word its own id; the word
+	// being typed (the last) and words that are not whole words ("fract")
+	// every token they begin.
+	type span struct{ lo, hi int32 }
+	spans := make([]span, 0, len(toks))
 	for i, t := range toks {
-		// A whole word matches exactly; the word being typed (the last)
-		// and words that are not whole words ("fract") match as prefixes.
-		l := ix.post[t]
-		if i == len(toks)-1 || len(l) == 0 {
-			l = ix.prefixPostings(t)
+		if id, ok := ix.tokenID[t]; ok && i < len(toks)-1 {
+			spans = append(spans, span{id, id + 1})
+			continue
 		}
-		if len(l) == 0 {
+		lo, hi := ix.tokenRange(t)
+		if lo == hi {
 			return nil
 		}
-		lists = append(lists, l)
-		idf = append(idf, math.Log(1+n/float64(len(l))))
+		spans = append(spans, span{lo, hi})
 	}
-	// Intersect, smallest list first.
-	order := make([]int, len(lists))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return len(lists[order[a]]) < len(lists[order[b]]) })
-	cand := lists[order[0]]
-	for _, k := range order[1:] {
-		cand = intersect(cand, lists[k])
-		if len(cand) == 0 {
-			return nil
+	// The rarest word drives; the others are checked rarest first, so a
+	// document that fails fails early.
+	size := func(s span) int { return ix.cum[s.hi] - ix.cum[s.lo] }
+	slices.SortFunc(spans, func(a, b span) int { return size(a) - size(b) })
+	drive, rest := spans[0], spans[1:]
+	out := make([]Entry, 0, min(limit, size(drive)))
+	ix.walk(drive.lo, drive.hi, func(d int32) bool {
+		toks := ix.fwd[ix.fwdOff[d]:ix.fwdOff[d+1]]
+		for _, s := range rest {
+			if !hasTokenIn(toks, s.lo, s.hi) {
+				return true
+			}
 		}
-	}
-	base := 0.0
-	for _, v := range idf {
-		base += v
-	}
-	type scored struct {
-		i int32
-		s float64
-	}
-	res := make([]scored, len(cand))
-	for k, i := range cand {
-		s := base / math.Sqrt(float64(max(ix.nTok[i], 1)))
-		if ix.entries[i].Billable {
-			s *= 1.25
-		}
-		res[k] = scored{i, s}
-	}
-	sort.Slice(res, func(a, b int) bool {
-		if res[a].s != res[b].s {
-			return res[a].s > res[b].s
-		}
-		return ix.entries[res[a].i].Code < ix.entries[res[b].i].Code
+		out = append(out, ix.entries[ix.byRank[d]])
+		return len(out) < limit
 	})
-	out := make([]Entry, 0, min(limit, len(res)))
-	for _, r := range res[:min(limit, len(res))] {
-		out = append(out, ix.entries[r.i])
-	}
 	return out
+}
+
+// tokenRange is the range of token ids that start with t.
+func (ix *Index) tokenRange(t string) (lo, hi int32) {
+	l := sort.SearchStrings(ix.tokens, t)
+	h := l
+	for h < len(ix.tokens) && strings.HasPrefix(ix.tokens[h], t) {
+		h++
+	}
+	return int32(l), int32(h)
+}
+
+// hasTokenIn reports whether a document's sorted token ids include one in
+// [lo, hi).
+func hasTokenIn(toks []int32, lo, hi int32) bool {
+	for _, t := range toks { // about ten tokens a title: a scan beats a search
+		if t >= lo {
+			return t < hi
+		}
+	}
+	return false
+}
+
+// walk calls fn with every document that has a token in [lo, hi), in rank
+// order and once each, until fn returns false. One token is its posting
+// list; several are merged with a heap, which stops as early as fn does.
+func (ix *Index) walk(lo, hi int32, fn func(d int32) bool) {
+	if hi-lo == 1 {
+		for _, d := range ix.post[lo] {
+			if !fn(d) {
+				return
+			}
+		}
+		return
+	}
+	h := make(postHeap, 0, hi-lo)
+	for t := lo; t < hi; t++ {
+		if l := ix.post[t]; len(l) > 0 {
+			h = append(h, l)
+		}
+	}
+	heap.Init(&h)
+	last := int32(-1)
+	for len(h) > 0 {
+		d := h[0][0]
+		if h[0] = h[0][1:]; len(h[0]) == 0 {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
+		if d == last {
+			continue
+		}
+		last = d
+		if !fn(d) {
+			return
+		}
+	}
+}
+
+// postHeap orders non-empty posting lists by their next document.
+type postHeap [][]int32
+
+func (h postHeap) Len() int           { return len(h) }
+func (h postHeap) Less(i, j int) bool { return h[i][0] < h[j][0] }
+func (h postHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *postHeap) Push(x any)        { *h = append(*h, x.([]int32)) }
+func (h *postHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 func (ix *Index) prefix(p string, limit int) []Entry {
@@ -207,51 +337,6 @@ func (ix *Index) prefix(p string, limit int) []Entry {
 	var out []Entry
 	for i := start; i < len(ix.entries) && len(out) < limit && strings.HasPrefix(ix.entries[i].Code, p); i++ {
 		out = append(out, ix.entries[i])
-	}
-	return out
-}
-
-// prefixPostings unions the postings of every token starting with t.
-func (ix *Index) prefixPostings(t string) []int32 {
-	start := sort.SearchStrings(ix.tokens, t)
-	var lists [][]int32
-	total := 0
-	for i := start; i < len(ix.tokens) && strings.HasPrefix(ix.tokens[i], t); i++ {
-		l := ix.post[ix.tokens[i]]
-		lists = append(lists, l)
-		total += len(l)
-	}
-	if len(lists) == 1 {
-		return lists[0]
-	}
-	seen := make(map[int32]bool, total)
-	out := make([]int32, 0, total)
-	for _, l := range lists {
-		for _, i := range l {
-			if !seen[i] {
-				seen[i] = true
-				out = append(out, i)
-			}
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
-	return out
-}
-
-func intersect(a, b []int32) []int32 {
-	out := make([]int32, 0, min(len(a), len(b)))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			out = append(out, a[i])
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
 	}
 	return out
 }

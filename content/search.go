@@ -28,6 +28,11 @@ type searchDoc struct {
 	titleW []string
 	titleT [][]string
 	length [2]int // tokens in title, body
+	// titleTok is the title's tokens; tokWord maps each body token
+	// position to the word it is in (nil if the two tokenisations ever
+	// disagree, and snippets then match words by their tokens).
+	titleTok []string
+	tokWord  []int32
 }
 
 type posting struct {
@@ -86,9 +91,13 @@ func (ix *Index) add(d searchDoc) {
 	for i, w := range d.titleW {
 		d.titleT[i] = tokenize(w)
 	}
+	d.titleTok = tokenize(d.Title)
 	for f, text := range []string{d.Title, d.Text} {
 		toks := tokenize(text)
 		d.length[f] = len(toks)
+		if f == 1 {
+			d.tokWord = wordOfToken(toks, d.toks)
+		}
 		pos := map[string][]int{}
 		for i, t := range toks {
 			pos[t] = append(pos[t], i)
@@ -98,6 +107,24 @@ func (ix *Index) add(d searchDoc) {
 		}
 	}
 	ix.docs = append(ix.docs, d)
+}
+
+// wordOfToken maps each of a body's tokens to the index of the word it
+// came from, or returns nil if the per-word tokens are not the body's.
+func wordOfToken(toks []string, perWord [][]string) []int32 {
+	out := make([]int32, 0, len(toks))
+	for i, ts := range perWord {
+		for _, t := range ts {
+			if len(out) >= len(toks) || toks[len(out)] != t {
+				return nil
+			}
+			out = append(out, int32(i))
+		}
+	}
+	if len(out) != len(toks) {
+		return nil
+	}
+	return out
 }
 
 // tokenize lowercases, splits on anything but letters and digits (keeping
@@ -152,53 +179,68 @@ func (ix *Index) Search(query string, limit int) []Hit {
 	}
 	const k1, b = 1.2, 0.75
 	n := float64(len(ix.docs))
-	scores := map[int]float64{}
-	matched := map[int]map[string]bool{}
-	positions := map[int]map[string][]int{} // body positions per term
-	seenTerm := map[string]bool{}
-	for _, t := range terms {
-		if seenTerm[t] {
-			continue
+	// The distinct terms, and each query word's index among them.
+	var uniqTerms []string
+	termIdx := map[string]int{}
+	phrase := make([]int, len(terms))
+	for i, t := range terms {
+		k, ok := termIdx[t]
+		if !ok {
+			k = len(uniqTerms)
+			termIdx[t] = k
+			uniqTerms = append(uniqTerms, t)
 		}
-		seenTerm[t] = true
+		phrase[i] = k
+	}
+	uniq := len(uniqTerms)
+	// Per document, by index (a few hundred documents: slices, not maps).
+	scores := make([]float64, len(ix.docs))
+	matched := make([]int, len(ix.docs))       // distinct terms found
+	lastTerm := make([]int, len(ix.docs))      // 1 + the last term counted
+	positions := make([][][]int, len(ix.docs)) // body positions per term
+	for k, t := range uniqTerms {
 		ps := ix.postings[t]
-		docsWith := map[int]bool{}
-		for _, p := range ps {
-			docsWith[p.doc] = true
+		df := 0
+		for i, p := range ps { // a document's postings of a term are adjacent
+			if i == 0 || ps[i-1].doc != p.doc {
+				df++
+			}
 		}
-		idf := math.Log(1 + (n-float64(len(docsWith))+0.5)/(float64(len(docsWith))+0.5))
+		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 		for _, p := range ps {
 			d := ix.docs[p.doc]
 			tf := float64(len(p.pos))
 			norm := tf * (k1 + 1) / (tf + k1*(1-b+b*float64(d.length[p.field])/math.Max(ix.avgLen[p.field], 1)))
 			scores[p.doc] += fieldWeight[p.field] * idf * norm
-			if matched[p.doc] == nil {
-				matched[p.doc] = map[string]bool{}
-				positions[p.doc] = map[string][]int{}
+			if lastTerm[p.doc] != k+1 {
+				lastTerm[p.doc] = k + 1
+				matched[p.doc]++
 			}
-			matched[p.doc][t] = true
 			if p.field == 1 {
-				positions[p.doc][t] = p.pos
+				if positions[p.doc] == nil {
+					positions[p.doc] = make([][]int, uniq)
+				}
+				positions[p.doc][k] = p.pos
 			}
 		}
 	}
-	uniq := len(seenTerm)
+	var ids []int
 	for doc, s := range scores {
+		if matched[doc] == 0 {
+			continue
+		}
 		// every query word present: a strong signal for multi-word queries
-		if uniq > 1 && len(matched[doc]) == uniq {
+		if uniq > 1 && matched[doc] == uniq {
 			s *= 1.5
 		}
-		if uniq > 1 && hasPhrase(terms, positions[doc]) {
+		if uniq > 1 && hasPhrase(phrase, positions[doc]) {
 			s *= 2
 		}
-		if uniq > 1 && tokensEqual(tokenize(ix.docs[doc].Title), terms) {
+		if uniq > 1 && tokensEqual(ix.docs[doc].titleTok, terms) {
 			s *= 2 // the glossary entry or lesson named exactly like the query
 		}
 		scores[doc] = s
-	}
-	ids := make([]int, 0, len(scores))
-	for id := range scores {
-		ids = append(ids, id)
+		ids = append(ids, doc)
 	}
 	sort.Slice(ids, func(i, j int) bool {
 		if scores[ids[i]] != scores[ids[j]] {
@@ -209,11 +251,26 @@ func (ix *Index) Search(query string, limit int) []Hit {
 	if len(ids) > limit {
 		ids = ids[:limit]
 	}
+	termSet := make(map[string]bool, uniq)
+	for _, t := range uniqTerms {
+		termSet[t] = true
+	}
 	hits := make([]Hit, 0, len(ids))
 	for _, id := range ids {
 		d := ix.docs[id]
+		var body []bool
+		if d.tokWord != nil {
+			body = make([]bool, len(d.words))
+			for _, pos := range positions[id] {
+				for _, p := range pos {
+					body[d.tokWord[p]] = true
+				}
+			}
+		} else {
+			body = markWords(d.toks, termSet)
+		}
 		hits = append(hits, Hit{Kind: d.Kind, Title: d.Title, URL: d.URL, Where: d.Where, Score: scores[id],
-			Marked: snippet(d.titleW, d.titleT, seenTerm), Snippet: snippet(d.words, d.toks, seenTerm)})
+			Marked: snippet(d.titleW, markWords(d.titleT, termSet)), Snippet: snippet(d.words, body)})
 	}
 	return hits
 }
@@ -230,20 +287,17 @@ func tokensEqual(a, b []string) bool {
 	return true
 }
 
-// hasPhrase reports whether the query terms occur consecutively in the body.
-func hasPhrase(terms []string, pos map[string][]int) bool {
-	first := pos[terms[0]]
-	for _, start := range first {
+// hasPhrase reports whether the query's words (as indexes into pos, the
+// body positions of each distinct term) occur consecutively in the body.
+func hasPhrase(terms []int, pos [][]int) bool {
+	if pos == nil {
+		return false
+	}
+	for _, start := range pos[terms[0]] {
 		ok := true
 		for i := 1; i < len(terms); i++ {
-			found := false
-			for _, p := range pos[terms[i]] {
-				if p == start+i {
-					found = true
-					break
-				}
-			}
-			if !found {
+			ps := pos[terms[i]] // ascending
+			if k := sort.SearchInts(ps, start+i); k == len(ps) || ps[k] != start+i {
 				ok = false
 				break
 			}
@@ -255,20 +309,25 @@ func hasPhrase(terms []string, pos map[string][]int) bool {
 	return false
 }
 
-// snippet picks the 30-word window with the most query words and marks
-// them. Every word is HTML-escaped; only the <mark> tags are ours.
-func snippet(words []string, toks [][]string, terms map[string]bool) template.HTML {
-	const width = 30
-	if len(words) == 0 {
-		return ""
-	}
-	hit := make([]bool, len(words))
-	for i := range words {
+// markWords marks the words one of whose tokens is a query term.
+func markWords(toks [][]string, terms map[string]bool) []bool {
+	hit := make([]bool, len(toks))
+	for i := range toks {
 		for _, t := range toks[i] {
 			if terms[t] {
 				hit[i] = true
 			}
 		}
+	}
+	return hit
+}
+
+// snippet picks the 30-word window with the most marked words and marks
+// them. Every word is HTML-escaped; only the <mark> tags are ours.
+func snippet(words []string, hit []bool) template.HTML {
+	const width = 30
+	if len(words) == 0 {
+		return ""
 	}
 	best, bestCount, count := 0, -1, 0
 	for i := range words {

@@ -11,7 +11,11 @@ import (
 
 // CaseKey is the answer to a coding case.
 type CaseKey struct {
-	Year          int
+	Year int
+	// Setting is the case's setting: "inpatient", "outpatient", "office"
+	// or "emergency". It decides which guideline governs additional codes
+	// (Section III for inpatients, Section IV for outpatient services).
+	Setting       string
 	Diagnoses     []string          // principal (inpatient) or first-listed diagnosis first
 	Procedures    []string          // ICD-10-PCS, inpatient only
 	AlsoPrincipal []string          // key codes that may equally be sequenced first (Section II.C)
@@ -75,8 +79,8 @@ func GradeCase(key CaseKey, dx, pcs []string, look Lookup) CaseResult {
 	for _, d := range append(dupDx, dupPcs...) {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s was entered more than once; it counts once.", d))
 	}
-	r.Diagnoses = gradeList(codes.ICD10CM, key.Year, key.Diagnoses, dxIn, key.Why, look, &r.Notes)
-	r.Procedures = gradeList(codes.ICD10PCS, key.Year, key.Procedures, pcsIn, key.Why, look, &r.Notes)
+	r.Diagnoses = gradeList(codes.ICD10CM, key, key.Diagnoses, dxIn, look, &r.Notes)
+	r.Procedures = gradeList(codes.ICD10PCS, key, key.Procedures, pcsIn, look, &r.Notes)
 	r.Max = float64(len(key.Diagnoses) + 1 + len(key.Procedures))
 
 	if len(key.Diagnoses) > 0 {
@@ -132,7 +136,8 @@ func cleanCodes(in []string) (out, dups []string) {
 	return out, dups
 }
 
-func gradeList(system string, year int, keyCodes, entered []string, why map[string]string, look Lookup, notes *[]string) []CodeFeedback {
+func gradeList(system string, key CaseKey, keyCodes, entered []string, look Lookup, notes *[]string) []CodeFeedback {
+	year, why := key.Year, key.Why
 	var out []CodeFeedback
 	want := map[string]bool{}
 	for _, k := range keyCodes {
@@ -166,7 +171,7 @@ func gradeList(system string, year int, keyCodes, entered []string, why map[stri
 			found[c] = true
 		default:
 			f.Kind, f.Points, f.Title = CodeExtra, -extraPenalty, info.Title
-			f.Message = fmt.Sprintf("%s is not supported by the record as coded.", d)
+			f.Message = fmt.Sprintf("%s is not supported by the record as coded. %s", d, extraReason(system, key, c))
 			if k := keySameCategory(keyCodes, c); k != "" {
 				f.Message += fmt.Sprintf(" Compare %s: %s", codes.Display(system, k), why[codes.Normalize(k)])
 			}
@@ -185,6 +190,39 @@ func gradeList(system string, year int, keyCodes, entered []string, why map[stri
 	}
 	return out
 }
+
+// extraReason is the guideline behind leaving out a code the key does not
+// have: a sign or symptom integral to a diagnosis the record confirms
+// (Section I.B.5); otherwise the rule for additional diagnoses of the
+// setting (Section III for inpatients, Section IV.J for outpatient
+// services); for a procedure, the UHDDS definition of what is reported.
+func extraReason(system string, key CaseKey, code string) string {
+	if system == codes.ICD10PCS {
+		return "Report the procedures the record documents as performed; the UHDDS asks for significant procedures (surgical in nature, carrying a procedural or anesthetic risk, or needing specialized training)."
+	}
+	// A symptom code next to a confirmed (non-R) diagnosis; not a near miss
+	// of a symptom code the key itself has.
+	if strings.HasPrefix(code, "R") && keySameCategory(key.Diagnoses, code) == "" {
+		for _, k := range key.Diagnoses {
+			if c := codes.Normalize(k); !strings.HasPrefix(c, "R") {
+				return fmt.Sprintf("Signs and symptoms routinely associated with a confirmed diagnosis, here %s, are not coded in addition to it (Section I.B.5, conditions that are an integral part of a disease process).",
+					codes.Display(codes.ICD10CM, c))
+			}
+		}
+	}
+	switch {
+	case key.Setting == "inpatient", key.Setting == "" && len(key.Procedures) > 0: // only inpatient cases take PCS codes
+		return inpatientExtra
+	case key.Setting == "outpatient", key.Setting == "office", key.Setting == "emergency":
+		return outpatientExtra
+	}
+	return "Report another diagnosis only when it affects care: for inpatients, Section III (Reporting Additional Diagnoses); for outpatient services, Section IV.J (code all documented conditions that coexist)."
+}
+
+const (
+	inpatientExtra  = "An additional diagnosis is reported only when the record shows it affected care: clinical evaluation, treatment, diagnostic procedures, a longer stay, or more nursing care or monitoring (Section III, Reporting Additional Diagnoses)."
+	outpatientExtra = "Code the conditions documented as coexisting at the visit that require or affect care, treatment or management, and not those previously treated that no longer exist (Section IV.J, code all documented conditions that coexist)."
+)
 
 // keyBelow finds a key code under a header the student entered.
 func keyBelow(keyCodes []string, header string) string {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -9,11 +10,14 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"chartroom/codes"
+	"chartroom/content"
+	"chartroom/exam"
 	"chartroom/internal/shareddata"
 	"chartroom/models"
 )
@@ -141,7 +145,8 @@ func TestCodingCaseGradingAndIsolation(t *testing.T) {
 		dx2 = append(dx2, codes.Category(dx[0]), "Z00.00")
 		r = c.post("/coding/cases/"+cc.ID, url.Values{"dx": {strings.Join(dx2, "\n")}})
 		page := c.get(r.Header.Get("Location"))
-		expect(t, page, 200, "belongs first", "not billable", "not supported")
+		// The extra code's feedback names the guideline (an inpatient case: Section III).
+		expect(t, page, 200, "belongs first", "not billable", "not supported", "Section III")
 		if strings.Contains(page.body, "Your coding: 100%") {
 			t.Fatal("a mis-sequenced answer got full marks")
 		}
@@ -152,6 +157,99 @@ func TestCodingCaseGradingAndIsolation(t *testing.T) {
 		expect(t, other.get(res), http.StatusNotFound)
 		expect(t, c.get("/coding/progress"), 200, "By chapter", "By guideline topic")
 		expect(t, c.get("/coding?setting=inpatient"), 200, cc.Title)
+	})
+}
+
+// An extra code in an outpatient, office or emergency case cites Section
+// IV.J, the outpatient rule, not the inpatient Section III.
+func TestCodingExtraCodeOutpatientGuideline(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		c, _ := e.loggedIn(models.RoleStudent, "s@example.edu")
+		var cc *content.CodingCase
+		for _, x := range e.app.lib.Cases {
+			if !x.Inpatient() && len(x.Diagnoses) > 0 && !slices.ContainsFunc(x.Diagnoses, func(d content.CaseCode) bool { return codes.Normalize(d.Code) == "Z0000" }) {
+				cc = x
+				break
+			}
+		}
+		if cc == nil {
+			t.Fatal("no outpatient case")
+		}
+		var dx []string
+		for _, d := range cc.Diagnoses {
+			dx = append(dx, d.Code)
+		}
+		r := c.post("/coding/cases/"+cc.ID, url.Values{"dx": {strings.Join(append(dx, "Z00.00"), "\n")}})
+		expectRedirect(t, r, "/coding/attempts/")
+		page := c.get(r.Header.Get("Location"))
+		expect(t, page, 200, "not supported", "Section IV.J")
+		if strings.Contains(page.body, "Section III (") || strings.Contains(page.body, "(Section III,") {
+			t.Error("an outpatient case cites the inpatient rule for an extra code")
+		}
+	})
+}
+
+// The accuracy page is a dated series: a student who coded in two ISO
+// weeks sees both weeks, each with its own percentage, and an empty week
+// of a chapter shows as no cases, never 0%.
+func TestCodingProgressPerWeek(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		c, u := e.loggedIn(models.RoleStudent, "s@example.edu")
+		expect(t, c.get("/coding/progress"), 200, "No cases coded yet")
+		cc := e.app.lib.Cases[0]
+		save := func(at time.Time, chapter int, topics string, points, max float64) {
+			t.Helper()
+			a := &models.CodingAttempt{UserID: u.ID, CaseID: cc.ID, FiscalYear: 2026, Setting: "inpatient", Chapter: chapter, Topics: topics, Dx: "x", CreatedAt: at}
+			if err := e.db.SaveCodingAttempt(context.Background(), a, exam.CaseResult{Points: points, Max: max}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// 2026-W02 (Jan 5-11): one chapter 1 case, 1 of 4 points.
+		save(time.Date(2026, 1, 6, 15, 0, 0, 0, time.UTC), 1, "sepsis", 1, 4)
+		// One attempt only: the page shows that week, with no "later 0%".
+		page := c.get("/coding/progress")
+		expect(t, page, 200, "2026-W02", "25% <small>(1)</small>", "<svg")
+		if strings.Contains(page.body, `<td class="num">0%`) {
+			t.Fatal("a single attempt shows a 0% in a table")
+		}
+		// 2026-W03 (Jan 12-18): chapter 1 at 2 of 5 and chapter 4 at 4 of 4.
+		save(time.Date(2026, 1, 12, 0, 30, 0, 0, time.UTC), 1, "sepsis", 2, 5)
+		save(time.Date(2026, 1, 18, 23, 0, 0, 0, time.UTC), 4, "diabetes", 4, 4)
+		page = c.get("/coding/progress")
+		expect(t, page, 200, "2026-W02", "2026-W03", "Jan 5 – Jan 11, 2026", "Jan 12 – Jan 18, 2026")
+		row := func(name string) []string {
+			t.Helper()
+			m := regexp.MustCompile(`(?s)<tr><th scope="row">(?:<a [^>]*>)?` + regexp.QuoteMeta(name) + `.*?</tr>`).FindString(page.body)
+			if m == "" {
+				t.Fatalf("no row %q in\n%s", name, page.body)
+			}
+			var cells []string
+			for _, td := range regexp.MustCompile(`<td class="num">(.*?)</td>`).FindAllStringSubmatch(m, -1) {
+				cells = append(cells, td[1])
+			}
+			return cells
+		}
+		noCases := `<span aria-hidden="true">—</span><span class="visually-hidden">no cases</span>`
+		for name, want := range map[string][]string{
+			// cases, total, W02, W03
+			"All cases": {"3", "54%", "25% <small>(1)</small>", "67% <small>(2)</small>"},
+			"1. Certain infectious and parasitic diseases":     {"2", "33%", "25% <small>(1)</small>", "40% <small>(1)</small>"},
+			"4. Endocrine, nutritional and metabolic diseases": {"1", "100%", noCases, "100% <small>(1)</small>"},
+			"sepsis":   {"2", "33%", "25% <small>(1)</small>", "40% <small>(1)</small>"},
+			"diabetes": {"1", "100%", noCases, "100% <small>(1)</small>"},
+		} {
+			if got := row(name); !slices.Equal(got, want) {
+				t.Errorf("%s: cells %q, want %q", name, got, want)
+			}
+		}
+		if strings.Contains(page.body, `<td class="num">0%`) {
+			t.Error("an empty week shows as 0%")
+		}
+		// The chart has both weeks on its axis and a point per week with data.
+		expect(t, page, 200, `aria-labelledby="coding-trend-title coding-trend-desc"`, ">Jan 5</text>", ">Jan 12</text>", "All cases: Jan 5 25%, Jan 12 67%")
+		// Another student sees none of it.
+		other, _ := e.loggedIn(models.RoleStudent, "o@example.edu")
+		expect(t, other.get("/coding/progress"), 200, "No cases coded yet")
 	})
 }
 

@@ -124,7 +124,9 @@ func (a *App) gradeCodingCase(c *gin.Context) {
 		pcs = "" // procedures are coded with ICD-10-PCS for inpatients only
 	}
 	ctx := c.Request.Context()
-	res := exam.GradeCase(cc.Key(), []string{dx}, []string{pcs}, a.lookupFor(ctx, cc.FiscalYear))
+	key := cc.Key()
+	key.Setting = cc.Setting // which guideline governs additional codes (III or IV.J)
+	res := exam.GradeCase(key, []string{dx}, []string{pcs}, a.lookupFor(ctx, cc.FiscalYear))
 	ch := 0
 	if x := cc.Chapter(); x != nil {
 		ch = x.Number
@@ -162,41 +164,84 @@ func (a *App) codingResult(c *gin.Context) {
 	a.render(c, http.StatusOK, "coding_result", D{"Title": "Result · " + cc.Title, "Case": cc, "Attempt": at, "Result": res})
 }
 
-// codingProgress shows coding accuracy by chapter and guideline topic.
+// progressWeeks is how many of the latest weeks (with attempts) the
+// coding accuracy page shows.
+const progressWeeks = 10
+
+// chapterTrend is a chapter's row in the coding accuracy tables.
+type chapterTrend struct {
+	Chapter *codes.Chapter // nil for codes outside the chapters
+	models.AccuracyTrend
+}
+
+// codingProgress shows coding accuracy per ISO week, overall, by chapter of
+// the principal code and by guideline topic: a chart and the tables behind it.
 func (a *App) codingProgress(c *gin.Context) {
 	attempts, err := a.db.CodingAttempts(c.Request.Context(), currentUser(c).ID)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	byCh, byTopic := models.CodingAccuracy(attempts)
-	var chapters []struct {
-		Chapter *codes.Chapter
-		Acc     *models.Accuracy
-	}
-	for _, ch := range codes.Chapters {
-		if acc, ok := byCh[strconv.Itoa(ch.Number)]; ok {
-			chx := ch
-			chapters = append(chapters, struct {
-				Chapter *codes.Chapter
-				Acc     *models.Accuracy
-			}{&chx, acc})
+	all := models.CodingAccuracy(attempts)
+	prog := all.Recent(progressWeeks)
+	var chapters []chapterTrend
+	for _, t := range prog.Chapters {
+		row := chapterTrend{AccuracyTrend: t}
+		for i := range codes.Chapters {
+			if strconv.Itoa(codes.Chapters[i].Number) == t.Key {
+				row.Chapter = &codes.Chapters[i]
+			}
 		}
+		chapters = append(chapters, row)
 	}
-	var topics []*models.Accuracy
-	for _, t := range byTopic {
-		topics = append(topics, t)
+	// The chart: all cases, and the chapters coded most (as many as there
+	// are line styles); the tables hold every value.
+	chart := percentChart{ID: "coding-trend", Title: "Coding accuracy per week", N: len(prog.Weeks)}
+	for _, w := range prog.Weeks {
+		chart.XLabels = append(chart.XLabels, w.Short())
 	}
-	sort.Slice(topics, func(i, j int) bool { return topics[i].Percent() < topics[j].Percent() })
-	total := models.Accuracy{}
-	for _, at := range attempts {
-		total.Points += at.Points
-		total.Max += at.MaxPoints
-		total.Attempts++
+	type line struct {
+		Label, Colour, Dash string
 	}
+	var legend []line
+	var desc []string
+	addLine := func(label string, t models.AccuracyTrend, style int) {
+		s := chartSeries{Colour: trendStyles[style].colour, Dash: trendStyles[style].dash}
+		var vals []string
+		for i, wk := range t.Weeks {
+			if wk.HasData() {
+				s.Points = append(s.Points, chartPoint{X: i, Y: wk.Percent()})
+				vals = append(vals, fmt.Sprintf("%s %.0f%%", prog.Weeks[i].Short(), wk.Percent()))
+			}
+		}
+		if len(s.Points) == 0 {
+			return
+		}
+		chart.Series = append(chart.Series, s)
+		legend = append(legend, line{label, s.Colour, s.Dash})
+		desc = append(desc, label+": "+strings.Join(vals, ", "))
+	}
+	addLine("All cases", prog.Overall, 0)
+	top := make([]int, len(chapters))
+	for i := range top {
+		top[i] = i
+	}
+	sort.SliceStable(top, func(i, j int) bool { return chapters[top[i]].Attempts > chapters[top[j]].Attempts })
+	for k, i := range top[:min(len(top), len(trendStyles)-1)] {
+		addLine(chapterName(chapters[i].Chapter), chapters[i].AccuracyTrend, k+1)
+	}
+	chart.Desc = strings.Join(desc, "; ") + ". Weeks without a case have no point. The tables below list every value."
 	recent := attempts
 	if len(recent) > 15 {
 		recent = recent[len(recent)-15:]
 	}
-	a.render(c, http.StatusOK, "coding_progress", D{"Title": "Coding accuracy", "Chapters": chapters, "Topics": topics, "Total": total, "Recent": recent, "Lib": a.lib})
+	a.render(c, http.StatusOK, "coding_progress", D{"Title": "Coding accuracy", "Progress": prog, "Chapters": chapters,
+		"Total": prog.Overall.Accuracy, "Chart": percentChartSVG(chart), "Legend": legend, "Trimmed": len(all.Weeks) > len(prog.Weeks), "Recent": recent, "Lib": a.lib})
+}
+
+func chapterName(ch *codes.Chapter) string {
+	if ch == nil {
+		return "Other codes"
+	}
+	return fmt.Sprintf("Chapter %d, %s", ch.Number, ch.Title)
 }

@@ -82,54 +82,114 @@ func buildTrends(rs []models.DomainResult, n int) []domainTrend {
 	return out
 }
 
-// trendSVG draws the per-domain trend as an inline SVG: no JavaScript, a
-// title and description for screen readers, and the same numbers in a
-// table beside it.
+// trendSVG draws the per-domain trend: each domain's recent attempts,
+// right-aligned so that every line ends at "latest".
 func trendSVG(trends []domainTrend) template.HTML {
 	if len(trends) == 0 {
 		return ""
 	}
-	const w, h, left, right, top, bottom = 640, 280, 44, 16, 12, 28
-	maxPts := 0
+	ch := percentChart{ID: "trend", Title: "Percent correct per domain over your recent attempts"}
 	for _, t := range trends {
-		maxPts = max(maxPts, len(t.Points))
+		ch.N = max(ch.N, len(t.Points))
 	}
-	x := func(i int) float64 {
-		if maxPts <= 1 {
-			return left + (w-left-right)/2
-		}
-		return left + float64(i)*float64(w-left-right)/float64(maxPts-1)
-	}
-	y := func(p float64) float64 { return top + (100-p)*float64(h-top-bottom)/100 }
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="trend" viewBox="0 0 %d %d" role="img" aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg">`, w, h)
-	b.WriteString(`<title id="trend-title">Percent correct per domain over your recent attempts</title>`)
 	var desc []string
 	for _, t := range trends {
+		s := chartSeries{Colour: t.Colour, Dash: t.Dash}
+		off := ch.N - len(t.Points)
+		for i, p := range t.Points {
+			s.Points = append(s.Points, chartPoint{X: i + off, Y: p.Percent})
+		}
+		ch.Series = append(ch.Series, s)
 		last := t.Points[len(t.Points)-1].Percent
 		desc = append(desc, fmt.Sprintf("%s: %d attempts, latest %.0f%%, average %.0f%%", t.Domain.Title(), len(t.Points), last, t.Mean))
 	}
-	fmt.Fprintf(&b, `<desc id="trend-desc">%s. The table below lists every value.</desc>`, template.HTMLEscapeString(strings.Join(desc, "; ")))
+	ch.Desc = strings.Join(desc, "; ") + ". The table below lists every value."
+	return percentChartSVG(ch)
+}
+
+// percentChart is a line chart of percentages (0-100) over N ordered
+// positions (attempts, weeks). It is the one chart drawer of the app's
+// trend views (practice history, coding accuracy).
+type percentChart struct {
+	ID      string   // prefix of the title and description ids
+	Title   string   // the chart's accessible name
+	Desc    string   // its numbers in words, for screen readers
+	N       int      // positions along x, oldest first
+	XLabels []string // a label per position; nil: "older" and "latest" at the ends
+	Series  []chartSeries
+}
+
+// chartSeries is one line. A position without a value has no point: the
+// line breaks there rather than dropping to 0.
+type chartSeries struct {
+	Colour, Dash string
+	Points       []chartPoint // by X ascending
+}
+
+type chartPoint struct {
+	X int     // 0 … N-1
+	Y float64 // percent
+}
+
+// percentChartSVG draws a percentChart as an inline SVG: no JavaScript, a
+// title and description for screen readers, and the same numbers in a
+// table beside it (the page's job).
+func percentChartSVG(c percentChart) template.HTML {
+	if len(c.Series) == 0 || c.N == 0 {
+		return ""
+	}
+	const w, h, left, right, top, bottom = 640, 280, 44, 16, 12, 28
+	x := func(i int) float64 {
+		if c.N <= 1 {
+			return left + (w-left-right)/2
+		}
+		return left + float64(i)*float64(w-left-right)/float64(c.N-1)
+	}
+	y := func(p float64) float64 { return top + (100-p)*float64(h-top-bottom)/100 }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="trend" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title %s-desc" xmlns="http://www.w3.org/2000/svg">`, w, h, c.ID, c.ID)
+	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, c.ID, template.HTMLEscapeString(c.Title))
+	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`, c.ID, template.HTMLEscapeString(c.Desc))
 	for _, p := range []float64{0, 25, 50, 75, 100} {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#c9d1d9"/><text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#4a5562">%.0f%%</text>`,
 			left, w-right, y(p), y(p), left-6, y(p)+4, p)
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#4a5562">older</text><text x="%d" y="%d" font-size="11" text-anchor="end" fill="#4a5562">latest</text>`, left, h-8, w-right, h-8)
-	for _, t := range trends {
-		var pts []string
-		// right-align so that every line ends at "latest"
-		off := maxPts - len(t.Points)
-		for i, p := range t.Points {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i+off), y(p.Percent)))
+	if c.XLabels == nil {
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#4a5562">older</text><text x="%d" y="%d" font-size="11" text-anchor="end" fill="#4a5562">latest</text>`, left, h-8, w-right, h-8)
+	}
+	for i, l := range c.XLabels {
+		anchor := "middle"
+		switch {
+		case c.N == 1:
+		case i == 0:
+			anchor = "start"
+		case i == c.N-1:
+			anchor = "end"
 		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="%s" fill="#4a5562">%s</text>`, x(i), h-8, anchor, template.HTMLEscapeString(l))
+	}
+	for _, s := range c.Series {
 		dash := ""
-		if t.Dash != "" {
-			dash = fmt.Sprintf(` stroke-dasharray="%s"`, t.Dash)
+		if s.Dash != "" {
+			dash = fmt.Sprintf(` stroke-dasharray="%s"`, s.Dash)
 		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2.5"%s points="%s"/>`, t.Colour, dash, strings.Join(pts, " "))
-		for _, pt := range pts {
-			xy := strings.Split(pt, ",")
-			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3.5" fill="%s"/>`, xy[0], xy[1], t.Colour)
+		// One polyline per run of consecutive positions.
+		var run []string
+		flush := func() {
+			if len(run) > 1 {
+				fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2.5"%s points="%s"/>`, s.Colour, dash, strings.Join(run, " "))
+			}
+			run = run[:0]
+		}
+		for i, p := range s.Points {
+			if i > 0 && p.X != s.Points[i-1].X+1 {
+				flush()
+			}
+			run = append(run, fmt.Sprintf("%.1f,%.1f", x(p.X), y(p.Y)))
+		}
+		flush()
+		for _, p := range s.Points {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>`, x(p.X), y(p.Y), s.Colour)
 		}
 	}
 	b.WriteString(`</svg>`)
