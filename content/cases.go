@@ -51,7 +51,7 @@ func (c *CodingCase) SettingTitle() string { return caseSettings[c.Setting] }
 
 // Key is the case's answer for the grader.
 func (c *CodingCase) Key() exam.CaseKey {
-	k := exam.CaseKey{Year: c.FiscalYear, AlsoPrincipal: c.AlsoPrincipal, Why: map[string]string{}}
+	k := exam.CaseKey{Year: c.FiscalYear, Setting: c.Setting, AlsoPrincipal: c.AlsoPrincipal, Why: map[string]string{}}
 	for _, d := range c.Diagnoses {
 		k.Diagnoses = append(k.Diagnoses, d.Code)
 		k.Why[codes.Normalize(d.Code)] = strings.TrimSpace(d.Why)

@@ -125,7 +125,6 @@ func (a *App) gradeCodingCase(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	key := cc.Key()
-	key.Setting = cc.Setting // which guideline governs additional codes (III or IV.J)
 	res := exam.GradeCase(key, []string{dx}, []string{pcs}, a.lookupFor(ctx, cc.FiscalYear))
 	ch := 0
 	if x := cc.Chapter(); x != nil {
