@@ -1,7 +1,9 @@
 package content
 
 import (
+	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 
 	"chartroom/codes"
@@ -97,6 +99,7 @@ func (ld *loader) loadCases(lib *Library) {
 			c.RationaleHT = markup.Render(c.Rationale)
 			lib.caseByID[c.ID] = c
 			lib.Cases = append(lib.Cases, c)
+			ld.addQuestion(lib, file, n, c.Question())
 		}
 	}
 }
@@ -158,5 +161,40 @@ func (ld *loader) checkCase(lib *Library, c *CodingCase, line int) {
 		if strings.TrimSpace(p.Why) == "" {
 			fail("procedure %s: say why it is coded", p.Code)
 		}
+	}
+}
+
+// Question is the case as a code-entry item: the student reads the whole
+// note and enters the principal (inpatient) or first-listed diagnosis. It
+// joins the built-in bank under the topic exam.TopicCodingCase, so an
+// instructor can put it in a quiz (a fixed list, or a rule on that topic)
+// and a student can pick it in custom practice; mocks and ordinary practice
+// draws leave it out (see models.DrawFilter). Its key accepts every
+// diagnosis that may equally be sequenced first (Section II.C).
+func (c *CodingCase) Question() exam.Question {
+	role, section := "first-listed", "Section IV"
+	if c.Inpatient() {
+		role, section = "principal", "Section II"
+	}
+	var stem strings.Builder
+	fmt.Fprintf(&stem, "**%s — %s**\n\n%s\n\n", c.SettingTitle(), strings.TrimSpace(c.Document), strings.TrimSpace(c.Note))
+	fmt.Fprintf(&stem, "Enter the ICD-10-CM code for the %s diagnosis of this encounter.", role)
+	key := []string{c.Diagnoses[0].Code}
+	for _, alt := range c.AlsoPrincipal {
+		if !slices.Contains(key, alt) {
+			key = append(key, alt)
+		}
+	}
+	var why strings.Builder
+	fmt.Fprintf(&why, "%s is the %s diagnosis (%s of the FY%d guidelines). %s", c.Diagnoses[0].Code, role, section, c.FiscalYear, strings.TrimSpace(c.Diagnoses[0].Why))
+	if len(key) > 1 {
+		fmt.Fprintf(&why, "\n\nEqually acceptable first: %s, because two conditions equally meet the definition of principal diagnosis (Section II.C).", strings.Join(key[1:], ", "))
+	}
+	fmt.Fprintf(&why, "\n\n%s\n\nThe full case, with every code, is in Coding practice.", strings.TrimSpace(c.Rationale))
+	return exam.Question{
+		ID: "case-" + c.ID, Type: exam.TypeCode, System: codes.ICD10CM,
+		Domain: exam.DomainData, Topic: exam.TopicCodingCase, Level: exam.LevelAnalysis, Difficulty: c.Difficulty,
+		Stem: stem.String(), Key: key, Rationale: why.String(), References: c.References,
+		Tags: append([]string{"case-" + c.Setting}, c.Topics...),
 	}
 }

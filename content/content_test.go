@@ -2,6 +2,7 @@ package content
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -50,12 +51,17 @@ func TestLessonsMeetTheBar(t *testing.T) {
 // blueprint mock: every domain has at least its maximum share of 150 items.
 func TestBankCoversTheBlueprint(t *testing.T) {
 	lib := mustLoad(t)
-	if len(lib.Questions) < 160 {
-		t.Errorf("%d questions; the starter bank has at least 160", len(lib.Questions))
+	if n := len(lib.Questions) - len(lib.Cases); n < 160 {
+		t.Errorf("%d questions; the starter bank has at least 160", n)
 	}
 	per := map[exam.Domain]int{}
 	levels := map[string]int{}
+	cases := 0
 	for _, q := range lib.Questions {
+		if q.Topic == exam.TopicCodingCase {
+			cases++ // items made from coding cases never reach a mock
+			continue
+		}
 		per[q.Domain]++
 		levels[q.Level]++
 	}
@@ -68,7 +74,38 @@ func TestBankCoversTheBlueprint(t *testing.T) {
 	if levels[exam.LevelRecall] >= levels[exam.LevelApplication]+levels[exam.LevelAnalysis] {
 		t.Errorf("recall items (%d) should be fewer than application + analysis (%d)", levels[exam.LevelRecall], levels[exam.LevelApplication]+levels[exam.LevelAnalysis])
 	}
+	if cases != len(lib.Cases) {
+		t.Errorf("%d coding-case items for %d cases", cases, len(lib.Cases))
+	}
 	t.Logf("per domain: %v; levels: %v", per, levels)
+}
+
+// Every coding case is also a code-entry item keyed to its principal or
+// first-listed diagnosis (and any diagnosis that may equally go first).
+func TestCasesAreCodeEntryItems(t *testing.T) {
+	lib := mustLoad(t)
+	for _, c := range lib.Cases {
+		q, ok := lib.Question("case-" + c.ID)
+		if !ok {
+			t.Errorf("case %s has no code-entry item", c.ID)
+			continue
+		}
+		if q.Type != exam.TypeCode || q.System != "icd10cm" || q.Topic != exam.TopicCodingCase {
+			t.Errorf("%s: type %s system %s topic %s", q.ID, q.Type, q.System, q.Topic)
+		}
+		if q.Key[0] != c.Diagnoses[0].Code {
+			t.Errorf("%s: key %v, want the principal %s first", q.ID, q.Key, c.Diagnoses[0].Code)
+		}
+		if len(q.Key) != 1+len(c.AlsoPrincipal) && !slices.Contains(c.AlsoPrincipal, c.Diagnoses[0].Code) {
+			t.Errorf("%s: key %v, also principal %v", q.ID, q.Key, c.AlsoPrincipal)
+		}
+		if !strings.Contains(q.Stem, strings.TrimSpace(c.Note)[:40]) {
+			t.Errorf("%s: the stem does not carry the note", q.ID)
+		}
+		if !exam.Correct(&q, exam.NormalizeCode(strings.ToLower(strings.ReplaceAll(c.Diagnoses[0].Code, ".", "")))) {
+			t.Errorf("%s: the principal typed without the dot, in lower case, is not accepted", q.ID)
+		}
+	}
 }
 
 func TestGlossarySize(t *testing.T) {

@@ -58,6 +58,11 @@ const (
 	TypeCode     QType = "code"     // the student types an ICD-10-CM/PCS code
 )
 
+// TopicCodingCase is the topic of the code-entry items made from the coding
+// cases (content/cases). Draws leave these long items out unless asked for
+// them by this topic or by id.
+const TopicCodingCase = "coding-case"
+
 // Cognitive levels.
 const (
 	LevelRecall      = "recall"
@@ -123,7 +128,10 @@ func (q *Question) Validate() []FieldError {
 	if !idPattern.MatchString(q.ID) {
 		add("id", "must be 2-80 characters of lowercase letters, digits and hyphens")
 	}
-	if !q.Domain.Valid() {
+	switch {
+	case q.Domain == "":
+		add("domain", "choose a domain")
+	case !q.Domain.Valid():
 		add("domain", "unknown domain %q (one of data, access, analytics, revenue, compliance, leadership)", q.Domain)
 	}
 	if !topicPattern.MatchString(q.Topic) {
@@ -207,7 +215,13 @@ func (q *Question) validateChoice() []FieldError {
 	want := 1
 	if q.Type == TypeMultiple {
 		want = q.Select
-		if q.Select < 2 || q.Select >= len(q.Options) {
+		if q.Select == 0 {
+			// Without a count the key cannot be checked: say what is
+			// missing once, beside the count, not as a key of "0 letters".
+			want = -1
+			add("select", "say how many options to select (2 or more)")
+		} else if q.Select < 2 || q.Select >= len(q.Options) {
+			want = -1
 			add("select", "a multiple-response question selects 2 to %d options", max(2, len(q.Options)-1))
 		} else if !strings.Contains(strings.ToUpper(q.Stem), selectWords[min(q.Select, len(selectWords)-1)]) {
 			add("stem", "must say how many to choose (e.g. \"Select the %s ...\")", selectWords[min(q.Select, len(selectWords)-1)])
@@ -215,7 +229,10 @@ func (q *Question) validateChoice() []FieldError {
 	} else if q.Select != 0 {
 		add("select", "only multiple-response questions set select")
 	}
-	if len(q.Key) != want {
+	if want < 0 && len(q.Key) == 0 {
+		add("key", "tick the correct options")
+	}
+	if want >= 0 && len(q.Key) != want {
 		add("key", "must list exactly %d option letter(s) (has %d)", want, len(q.Key))
 	}
 	keySeen := map[string]bool{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,6 +115,14 @@ type questionForm struct {
 	Tags    string
 	Codes   string
 	Status  string
+	// In the scenario-set editor a question is one block of a bigger form:
+	// P prefixes its field names and ids ("i2-stem"), N is its 1-based
+	// block number, ItemID the stored question it edits ("" for a new
+	// item), Remove whether it is to leave the set.
+	P      string
+	N      int
+	ItemID string
+	Remove bool
 }
 
 type optionRow struct {
@@ -140,13 +149,20 @@ func formFromQuestion(q *exam.Question, status string) questionForm {
 
 // questionFromForm reads the editor. Empty option rows are dropped and the
 // key follows its rows, so leaving row C empty makes D the new C.
-func questionFromForm(c *gin.Context) questionForm {
+func questionFromForm(c *gin.Context) questionForm { return questionFromPrefix(c, "") }
+
+// questionFromPrefix reads the question whose field names start with p.
+func questionFromPrefix(c *gin.Context, p string) questionForm {
+	get := func(name string) string { return c.PostForm(p + name) }
 	q := exam.Question{
-		ID: "", Type: exam.QType(c.PostForm("type")), Domain: exam.Domain(c.PostForm("domain")), Topic: strings.TrimSpace(c.PostForm("topic")),
-		Level: c.PostForm("level"), Stem: c.PostForm("stem"), Rationale: c.PostForm("rationale"), System: c.PostForm("system"),
+		ID: "", Type: exam.QType(get("type")), Domain: exam.Domain(get("domain")), Topic: strings.TrimSpace(get("topic")),
+		Level: get("level"), Stem: get("stem"), Rationale: get("rationale"), System: get("system"),
 	}
-	q.Difficulty, _ = strconv.Atoi(c.PostForm("difficulty"))
-	f := questionForm{Refs: c.PostForm("references"), Tags: c.PostForm("tags"), Codes: c.PostForm("codes"), Status: c.PostForm("status")}
+	q.Difficulty, _ = strconv.Atoi(get("difficulty"))
+	f := questionForm{Refs: get("references"), Tags: get("tags"), Codes: get("codes"), Status: get("status"), P: p}
+	if p != "" {
+		f.ItemID, f.Remove = strings.TrimSpace(get("id")), get("remove") != ""
+	}
 	for _, line := range strings.Split(f.Refs, "\n") {
 		if s := strings.TrimSpace(line); s != "" {
 			q.References = append(q.References, s)
@@ -158,12 +174,12 @@ func questionFromForm(c *gin.Context) questionForm {
 		}
 	}
 	keys := map[string]bool{}
-	for _, k := range c.PostFormArray("key") {
+	for _, k := range c.PostFormArray(p + "key") {
 		keys[k] = true
 	}
 	for i := 0; i < maxOptions; i++ {
 		l := exam.Letter(i)
-		row := optionRow{Letter: l, Text: c.PostForm("opt_" + l), Rationale: c.PostForm("rat_" + l), Key: keys[l]}
+		row := optionRow{Letter: l, Text: get("opt_" + l), Rationale: get("rat_" + l), Key: keys[l]}
 		f.Options = append(f.Options, row)
 	}
 	switch q.Type {
@@ -184,7 +200,7 @@ func questionFromForm(c *gin.Context) questionForm {
 			q.Options = append(q.Options, exam.Option{Text: strings.TrimSpace(row.Text), Rationale: strings.TrimSpace(row.Rationale)})
 		}
 		if q.Type == exam.TypeMultiple {
-			q.Select, _ = strconv.Atoi(c.PostForm("select"))
+			q.Select, _ = strconv.Atoi(get("select"))
 		}
 	}
 	f.Q = q
@@ -301,7 +317,7 @@ func (a *App) saveQuestion(c *gin.Context) {
 	var row *models.Question
 	title := "New question"
 	if id := c.Param("id"); id != "" {
-		r, _, ok := a.questionParam(c)
+		r, stored, ok := a.questionParam(c)
 		if !ok {
 			return
 		}
@@ -310,6 +326,9 @@ func (a *App) saveQuestion(c *gin.Context) {
 			return
 		}
 		row, f.Q.ID, title = r, r.ID, "Question "+r.ID
+		// The editor does not change set membership (SaveAuthored keeps
+		// it); carry the case so a re-shown form still shows it.
+		f.Q.SetID, f.Q.SetCase, f.Q.SetTitle = stored.SetID, stored.SetCase, stored.SetTitle
 	}
 	if c.PostForm("action") == "preview" {
 		data, err := a.editorData(c, title, f, row)
@@ -343,8 +362,18 @@ func (a *App) saveQuestion(c *gin.Context) {
 	a.done(c, msg, "/teach/questions/"+url.PathEscape(id))
 }
 
+// duplicateQuestion copies a question; an item of a scenario set is copied
+// with its whole set and case.
 func (a *App) duplicateQuestion(c *gin.Context) {
-	id, err := a.db.Duplicate(c.Request.Context(), currentUser(c), c.Param("id"))
+	row, q, ok := a.questionParam(c)
+	if !ok {
+		return
+	}
+	if q.SetID != "" && row.Status != models.StatusRetired {
+		a.duplicateWholeSet(c, q.SetID)
+		return
+	}
+	id, err := a.db.Duplicate(c.Request.Context(), currentUser(c), row.ID)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -411,4 +440,284 @@ func (a *App) questionHistory(c *gin.Context) {
 		views[i], views[j] = views[j], views[i]
 	}
 	a.render(c, http.StatusOK, "question_history", D{"Title": "History of " + row.ID, "Row": row, "Versions": views})
+}
+
+// Scenario sets: one page edits the case and every item of a set, so the
+// set is checked and saved whole (2-5 items, a case) and nothing is saved
+// while anything is invalid. The form always offers at least
+// models.MaxSetItems item blocks; blank blocks are room for new items and
+// are ignored. Move up/down and preview re-show the form without saving,
+// like the question editor's preview button.
+
+// maxSetBlocks bounds the blocks read from a form (a stored set may hold
+// more than MaxSetItems items, e.g. from an import, until it is fixed).
+const maxSetBlocks = 12
+
+// setForm is the set editor's state.
+type setForm struct {
+	ID                  string // "" for a new set
+	Title, Case, Status string
+	Blocks              []questionForm
+}
+
+func blockPrefix(n int) string { return fmt.Sprintf("i%d-", n) }
+
+// number gives each block its position-based prefix (after a move).
+func (f *setForm) number() {
+	for i := range f.Blocks {
+		f.Blocks[i].N, f.Blocks[i].P = i+1, blockPrefix(i+1)
+	}
+}
+
+// pad adds blank blocks up to the minimum number offered.
+func (f *setForm) pad() {
+	for len(f.Blocks) < models.MaxSetItems {
+		f.Blocks = append(f.Blocks, formFromQuestion(&exam.Question{Type: exam.TypeSingle, Difficulty: 2, Level: exam.LevelRecall}, ""))
+	}
+	f.number()
+}
+
+// blank reports a block with nothing typed into it (the classification
+// selects always hold a value, so they do not count).
+func (b *questionForm) blank() bool {
+	if b.ItemID != "" {
+		return false
+	}
+	for _, s := range []string{b.Q.Stem, b.Q.Rationale, b.Refs, b.Tags, b.Codes} {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	for _, o := range b.Options {
+		if strings.TrimSpace(o.Text) != "" || strings.TrimSpace(o.Rationale) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func setFromForm(c *gin.Context) setForm {
+	f := setForm{Title: c.PostForm("set_title"), Case: c.PostForm("case"), Status: c.PostForm("status")}
+	n, _ := strconv.Atoi(c.PostForm("blocks"))
+	n = min(max(n, models.MaxSetItems), maxSetBlocks)
+	for i := 1; i <= n; i++ {
+		f.Blocks = append(f.Blocks, questionFromPrefix(c, blockPrefix(i)))
+	}
+	f.number()
+	return f
+}
+
+// input is what SaveSet needs, and the block of each item it lists.
+func (f *setForm) input() (models.SetInput, []int) {
+	in := models.SetInput{Title: f.Title, Case: f.Case, Status: f.Status}
+	var blocks []int
+	for i, b := range f.Blocks {
+		switch {
+		case b.Remove && b.ItemID != "":
+			in.Removed = append(in.Removed, b.ItemID)
+		case b.blank():
+		default:
+			q := b.Q
+			q.ID = b.ItemID
+			in.Items = append(in.Items, q)
+			blocks = append(blocks, i)
+		}
+	}
+	return in, blocks
+}
+
+// setErrors places SaveSet's messages: set fields keep their names, an
+// item's go beside its block's inputs ("items.1.stem" -> "i3-stem").
+func setErrors(fields map[string]string, f *setForm, blocks []int) map[string]string {
+	out := map[string]string{}
+	per := map[int]map[string]string{}
+	for k, v := range fields {
+		if n, field, ok := models.ParseSetItemField(k); ok && n < len(blocks) {
+			b := blocks[n]
+			if per[b] == nil {
+				per[b] = map[string]string{}
+			}
+			per[b][field] = v
+			continue
+		}
+		out[k] = v
+	}
+	for b, m := range per {
+		for id, msg := range editorErrors(m, f.Blocks[b].Q.Type) {
+			out[f.Blocks[b].P+id] = msg
+		}
+	}
+	return out
+}
+
+// setPreview renders the case and the items as students see them after
+// answering (sanitised Markdown, like the question preview).
+func (a *App) setPreview(f *setForm) D {
+	var items []D
+	for _, b := range f.Blocks {
+		if b.blank() || b.Remove {
+			continue
+		}
+		items = append(items, a.previewView(&b.Q))
+	}
+	return D{"Title": strings.TrimSpace(f.Title), "Case": markup.Render(f.Case), "Empty": strings.TrimSpace(f.Case) == "", "Items": items}
+}
+
+func (a *App) setEditorData(c *gin.Context, title string, f setForm) (D, error) {
+	topics, err := a.db.Topics(c.Request.Context(), currentUser(c).ID)
+	if err != nil {
+		return nil, err
+	}
+	return D{"Title": title, "Form": f, "Types": questionTypes, "Topics": topics, "Levels": []string{exam.LevelRecall, exam.LevelApplication, exam.LevelAnalysis},
+		"Preview": a.setPreview(&f), "Min": models.MinSetItems, "Max": models.MaxSetItems}, nil
+}
+
+func setTitle(f *setForm) string {
+	if f.ID == "" {
+		return "New scenario set"
+	}
+	if t := strings.TrimSpace(f.Title); t != "" {
+		return "Scenario set: " + t
+	}
+	return "Scenario set " + f.ID
+}
+
+func (a *App) newSet(c *gin.Context) {
+	f := setForm{Status: models.StatusDraft}
+	f.pad()
+	data, err := a.setEditorData(c, setTitle(&f), f)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.render(c, http.StatusOK, "question_set", data)
+}
+
+// setParam loads the set :id if the user may see it.
+func (a *App) setParam(c *gin.Context) (*models.ScenarioSet, bool) {
+	s, err := a.db.LoadSet(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		a.fail(c, err)
+		return nil, false
+	}
+	return s, true
+}
+
+func (a *App) editSet(c *gin.Context) {
+	s, ok := a.setParam(c)
+	if !ok {
+		return
+	}
+	f := setForm{ID: s.ID, Title: s.Title, Case: s.Case, Status: s.Status()}
+	for i, q := range s.Items {
+		b := formFromQuestion(q, s.Rows[i].Status)
+		b.ItemID = s.Rows[i].ID
+		f.Blocks = append(f.Blocks, b)
+	}
+	f.pad()
+	data, err := a.setEditorData(c, setTitle(&f), f)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	data["Set"] = s
+	data["ReadOnly"] = !s.Editable(currentUser(c))
+	a.render(c, http.StatusOK, "question_set", data)
+}
+
+// saveSet creates (no :id) or edits a scenario set. The action buttons
+// "preview", "up-N" and "down-N" re-show the form and save nothing.
+func (a *App) saveSet(c *gin.Context) {
+	u := currentUser(c)
+	f := setFromForm(c)
+	if c.Param("id") != "" {
+		s, ok := a.setParam(c)
+		if !ok {
+			return
+		}
+		if !s.Editable(u) {
+			a.fail(c, models.ErrNotFound)
+			return
+		}
+		f.ID = s.ID
+	}
+	reshow := func(status int, extra D) {
+		data, err := a.setEditorData(c, setTitle(&f), f)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		for k, v := range extra {
+			data[k] = v
+		}
+		a.render(c, status, "question_set", data)
+	}
+	action := c.PostForm("action")
+	if action == "preview" {
+		reshow(http.StatusOK, D{"Previewed": true})
+		return
+	}
+	if dir, n, ok := strings.Cut(action, "-"); ok && (dir == "up" || dir == "down") {
+		i, _ := strconv.Atoi(n)
+		j := i - 2 // the block above, 0-based
+		if dir == "down" {
+			j = i
+		}
+		if i >= 1 && i <= len(f.Blocks) && j >= 0 && j < len(f.Blocks) {
+			f.Blocks[i-1], f.Blocks[j] = f.Blocks[j], f.Blocks[i-1]
+			f.number()
+		}
+		reshow(http.StatusOK, D{"Moved": true})
+		return
+	}
+	in, blocks := f.input()
+	id, err := a.db.SaveSet(c.Request.Context(), u, f.ID, in)
+	if fe, ok := fieldErrors(err); ok {
+		reshow(http.StatusBadRequest, D{"Errors": setErrors(fe, &f, blocks)})
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	msg := fmt.Sprintf("Scenario set saved as a draft with %d items.", len(in.Items))
+	if in.Status == models.StatusReady {
+		msg = fmt.Sprintf("Scenario set saved with %d items and ready to use in quizzes.", len(in.Items))
+	}
+	if len(in.Removed) > 0 {
+		msg += fmt.Sprintf(" %d item(s) left the set and were retired; attempts that used them keep them.", len(in.Removed))
+	}
+	a.done(c, msg, "/teach/sets/"+url.PathEscape(id))
+}
+
+func (a *App) duplicateSet(c *gin.Context) { a.duplicateWholeSet(c, c.Param("id")) }
+
+// duplicateWholeSet copies every item of a set, with its case, into a new
+// draft set of the user's own.
+func (a *App) duplicateWholeSet(c *gin.Context, setID string) {
+	id, ids, err := a.db.DuplicateSet(c.Request.Context(), currentUser(c), setID)
+	if fe, ok := fieldErrors(err); ok {
+		a.flash(c, "error", "This set cannot be copied as it is: "+strings.Join(sortedValues(fe), "; "))
+		redirect(c, "/teach/sets/"+url.PathEscape(setID))
+		return
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.done(c, fmt.Sprintf("Copied the scenario set with its case and %d items into a new draft set of your own. Edit it and mark it ready.", len(ids)),
+		"/teach/sets/"+url.PathEscape(id))
+}
+
+func sortedValues(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
 }

@@ -301,7 +301,11 @@ func (db *DB) Candidates(ctx context.Context, userID int64, f DrawFilter) ([]exa
 			len(f.Domains) > 0 && !slices.Contains(f.Domains, exam.Domain(x.Domain)) ||
 			len(f.Topics) > 0 && !slices.Contains(f.Topics, x.Topic) ||
 			len(f.Difficulties) > 0 && !slices.Contains(f.Difficulties, x.Difficulty) ||
-			f.IDs != nil && !slices.Contains(f.IDs, x.ID) {
+			f.IDs != nil && !slices.Contains(f.IDs, x.ID) ||
+			// Coding-case items are whole clinical notes: only a draw that asks
+			// for them (by topic or by id) gets them, never a mock or an
+			// ordinary practice set.
+			x.Topic == exam.TopicCodingCase && f.IDs == nil && !slices.Contains(f.Topics, exam.TopicCodingCase) {
 			continue
 		}
 		qs = append(qs, x)
