@@ -35,7 +35,8 @@ type DrawSpec struct {
 // unit is a single question or a whole scenario set.
 type unit struct {
 	ids      []string
-	domain   Domain
+	domains  []Domain  // each item's domain (a set's items may differ)
+	domain   Domain    // the unit's domain for blueprint targets: its first item's
 	lastSeen time.Time // most recent sighting of any item in the unit
 	unseen   bool      // no item of the unit was ever seen
 	tie      float64   // random tie-break
@@ -82,20 +83,78 @@ func Draw(cands []Candidate, spec DrawSpec, rng *rand.Rand) ([]Picked, error) {
 	// Presentation order: shuffle the units; a set's items stay together.
 	rng.Shuffle(len(chosen), func(i, j int) { chosen[i], chosen[j] = chosen[j], chosen[i] })
 	var out []Picked
+	var doms []Domain
 	for _, u := range chosen {
-		for _, id := range u.ids {
+		for i, id := range u.ids {
 			out = append(out, Picked{ID: id, Scored: true})
+			doms = append(doms, u.domains[i])
 		}
 	}
 	if spec.Pretest > 0 {
 		if spec.Pretest >= len(out) {
 			return nil, &DrawError{"more pretest items than items"}
 		}
-		for _, i := range rng.Perm(len(out))[:spec.Pretest] {
-			out[i].Scored = false
+		if err := markPretest(out, doms, spec, rng); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// markPretest makes spec.Pretest of the drawn items unscored. With a
+// blueprint the pretest items are chosen per domain, so that the scored
+// items - what the score and the domain report are made of - follow the
+// blueprint's ranges for the scored total, whichever items they are.
+func markPretest(out []Picked, doms []Domain, spec DrawSpec, rng *rand.Rand) error {
+	if spec.Blueprint == nil {
+		for _, i := range rng.Perm(len(out))[:spec.Pretest] {
+			out[i].Scored = false
+		}
+		return nil
+	}
+	byDomain := map[Domain][]int{}
+	counts := map[Domain]int{}
+	for i, d := range doms {
+		byDomain[d] = append(byDomain[d], i)
+		counts[d]++
+	}
+	split, err := spec.Blueprint.PretestSplit(counts, spec.Pretest, rng)
+	if err != nil {
+		return &DrawError{err.Error()}
+	}
+	for _, d := range Domains {
+		idx := byDomain[d]
+		for _, k := range rng.Perm(len(idx))[:split[d]] {
+			out[idx[k]].Scored = false
+		}
+	}
+	return nil
+}
+
+// CompleteSets adds to matching the missing items of every scenario set
+// that has at least one item in it, taken from all (the unfiltered
+// candidates): a filter on topic, difficulty or history never splits a set,
+// and Draw then takes the set whole or not at all.
+func CompleteSets(matching, all []Candidate) []Candidate {
+	want := map[string]bool{}
+	have := map[string]bool{}
+	for _, c := range matching {
+		have[c.ID] = true
+		if c.SetID != "" {
+			want[c.SetID] = true
+		}
+	}
+	if len(want) == 0 {
+		return matching
+	}
+	out := append([]Candidate(nil), matching...)
+	for _, c := range all {
+		if c.SetID != "" && want[c.SetID] && !have[c.ID] {
+			out = append(out, c)
+			have[c.ID] = true
+		}
+	}
+	return out
 }
 
 func groupUnits(cands []Candidate, rng *rand.Rand) []unit {
@@ -111,7 +170,7 @@ func groupUnits(cands []Candidate, rng *rand.Rand) []unit {
 			sets[c.SetID] = append(sets[c.SetID], c)
 			continue
 		}
-		units = append(units, unit{ids: []string{c.ID}, domain: c.Domain, lastSeen: c.LastSeen, unseen: c.LastSeen.IsZero()})
+		units = append(units, unit{ids: []string{c.ID}, domains: []Domain{c.Domain}, domain: c.Domain, lastSeen: c.LastSeen, unseen: c.LastSeen.IsZero()})
 	}
 	setIDs := make([]string, 0, len(sets))
 	for id := range sets {
@@ -124,6 +183,7 @@ func groupUnits(cands []Candidate, rng *rand.Rand) []unit {
 		u := unit{domain: items[0].Domain, unseen: true}
 		for _, c := range items {
 			u.ids = append(u.ids, c.ID)
+			u.domains = append(u.domains, c.Domain)
 			if !c.LastSeen.IsZero() {
 				u.unseen = false
 				if c.LastSeen.After(u.lastSeen) {
@@ -150,26 +210,50 @@ func groupUnits(cands []Candidate, rng *rand.Rand) []unit {
 	return units
 }
 
-// fill takes units in preference order until n items are chosen; a set
-// that would overshoot is passed over for smaller units.
+// fill takes units in preference order until exactly n items are chosen.
+// A set that would overshoot is passed over for smaller units, and so is
+// one that would leave a remainder nothing else can make up: the choice is
+// the most preferred selection that adds up to n (the same as taking every
+// unit that fits whenever that works).
 func fill(units []unit, n int) ([]unit, error) {
-	var out []unit
-	have, available := 0, 0
+	available := 0
 	for _, u := range units {
 		available += len(u.ids)
 	}
-	for _, u := range units {
-		if have == n {
+	if available < n {
+		return nil, fmt.Errorf("the question bank has %d matching question(s); %d are needed", available, n)
+	}
+	// can[i][s]: units i.. can make exactly s items.
+	can := make([][]bool, len(units)+1)
+	can[len(units)] = make([]bool, n+1)
+	can[len(units)][0] = true
+	for i := len(units) - 1; i >= 0; i-- {
+		can[i] = make([]bool, n+1)
+		size := len(units[i].ids)
+		for s := 0; s <= n; s++ {
+			can[i][s] = can[i+1][s] || s >= size && can[i+1][s-size]
+		}
+	}
+	if !can[0][n] {
+		most := 0
+		for s := n; s > 0; s-- {
+			if can[0][s] {
+				most = s
+				break
+			}
+		}
+		return nil, fmt.Errorf("scenario sets are drawn whole, and no selection of the %d matching questions adds up to %d (the nearest below is %d)", available, n, most)
+	}
+	var out []unit
+	left := n
+	for i, u := range units {
+		if left == 0 {
 			break
 		}
-		if have+len(u.ids) > n {
-			continue
+		if size := len(u.ids); size <= left && can[i+1][left-size] {
+			out = append(out, u)
+			left -= size
 		}
-		out = append(out, u)
-		have += len(u.ids)
-	}
-	if have < n {
-		return nil, fmt.Errorf("the question bank has %d matching question(s); %d are needed", available, n)
 	}
 	return out, nil
 }

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
 
 func testBlueprint() *Blueprint {
-	return &Blueprint{Outline: "test", Effective: "2026-01-01", Items: 150, Scored: 130, Pretest: 20, Minutes: 210,
+	return &Blueprint{Version: "test-1", Outline: "test", Effective: "2026-01-01", Items: 150, Scored: 130, Pretest: 20, Minutes: 210,
 		Domains: []BlueprintDomain{
 			{DomainData, 24, 28}, {DomainAccess, 12, 16}, {DomainAnalytics, 11, 15},
 			{DomainRevenue, 16, 20}, {DomainCompliance, 14, 18}, {DomainLeadership, 11, 15},
@@ -63,7 +64,13 @@ func TestBlueprintTargets(t *testing.T) {
 func TestMockDrawFollowsBlueprint(t *testing.T) {
 	bp := testBlueprint()
 	cands := bank(45)
-	for seed := uint64(1); seed <= 50; seed++ {
+	// A set whose items span two domains, as some built-in sets do.
+	for i := range cands {
+		if cands[i].ID == "revenue-001" {
+			cands[i].Domain = DomainData
+		}
+	}
+	for seed := uint64(1); seed <= 300; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		got, err := Draw(cands, DrawSpec{Count: 150, Blueprint: bp, Pretest: 20}, rng)
 		if err != nil {
@@ -77,6 +84,7 @@ func TestMockDrawFollowsBlueprint(t *testing.T) {
 			byID[c.ID] = c
 		}
 		per := map[Domain]int{}
+		scored := map[Domain]int{}
 		seen := map[string]bool{}
 		unscored := 0
 		setPos := map[string][]int{}
@@ -88,6 +96,8 @@ func TestMockDrawFollowsBlueprint(t *testing.T) {
 			per[byID[p.ID].Domain]++
 			if !p.Scored {
 				unscored++
+			} else {
+				scored[byID[p.ID].Domain]++
 			}
 			if s := byID[p.ID].SetID; s != "" {
 				setPos[s] = append(setPos[s], i)
@@ -100,6 +110,12 @@ func TestMockDrawFollowsBlueprint(t *testing.T) {
 			lo, hi := bp.Range(d, 150)
 			if per[d] < lo || per[d] > hi {
 				t.Errorf("seed %d: %s has %d items, outside %d-%d", seed, d, per[d], lo, hi)
+			}
+			// The 130 scored items follow the blueprint too, whichever
+			// 20 items are the unscored pretest ones.
+			lo, hi = bp.Range(d, 130)
+			if scored[d] < lo || scored[d] > hi {
+				t.Errorf("seed %d: %s has %d scored items, outside %d-%d of 130", seed, d, scored[d], lo, hi)
 			}
 		}
 		for s, pos := range setPos {
@@ -115,6 +131,89 @@ func TestMockDrawFollowsBlueprint(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestBlueprintValidateExplains(t *testing.T) {
+	for name, tc := range map[string]struct {
+		edit func(b *Blueprint)
+		want []string
+	}{
+		"no version": {func(b *Blueprint) { b.Version = "" }, []string{"version is required"}},
+		"ranges too low and a bad count": {func(b *Blueprint) {
+			b.Domains[0].Max, b.Domains[0].Min = 10, 5
+			b.Pretest = 10
+		}, []string{"100% must lie between", "items (150) must equal scored (130) + pretest (10)"}},
+		"unknown domain": {func(b *Blueprint) { b.Domains[5].Domain = "coding" }, []string{`unknown domain "coding"`}},
+		// Whole items work for 150 but not for the 135 scored ones.
+		"no whole split": {func(b *Blueprint) {
+			b.Scored, b.Pretest = 135, 15
+			for i, p := range []float64{20, 20, 20, 20, 10, 10} {
+				b.Domains[i].Min, b.Domains[i].Max = p, p
+			}
+		}, []string{"135 scored items"}},
+	} {
+		bp := testBlueprint()
+		bp.Domains = append([]BlueprintDomain(nil), bp.Domains...)
+		tc.edit(bp)
+		err := bp.Validate()
+		if err == nil {
+			t.Errorf("%s: validated", name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q lacks %q", name, err, w)
+			}
+		}
+	}
+}
+
+// A filter that matches one item of a scenario set brings the whole set;
+// the draw takes a set whole when it fits the count, and never part of it.
+func TestDrawKeepsFilteredSetsWhole(t *testing.T) {
+	all := bank(8) // sets of three: set-<domain>-0 and -1
+	var matching []Candidate
+	for _, c := range all {
+		if c.ID == "data-001" || c.ID == "data-007" { // the middle of set-data-0, and a single
+			matching = append(matching, c)
+		}
+	}
+	got := CompleteSets(matching, all)
+	ids := map[string]bool{}
+	for _, c := range got {
+		ids[c.ID] = true
+	}
+	if len(got) != 4 || !ids["data-000"] || !ids["data-001"] || !ids["data-002"] || !ids["data-007"] {
+		t.Fatalf("completed candidates %v", got)
+	}
+	now := time.Now()
+	for seed := uint64(0); seed < 30; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		// The single is preferred (unseen), but taking it leaves 2, which
+		// only part of the set could make: the set is drawn instead.
+		pref := append([]Candidate(nil), got...)
+		for i := range pref {
+			if pref[i].SetID != "" {
+				pref[i].LastSeen = now
+			}
+		}
+		out, err := Draw(pref, DrawSpec{Count: 3}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 3 || out[0].ID != "data-000" || out[1].ID != "data-001" || out[2].ID != "data-002" {
+			t.Fatalf("seed %d: drew %v, want the whole set in order", seed, out)
+		}
+		// 4: the set and the single.
+		if out, err = Draw(pref, DrawSpec{Count: 4}, rng); err != nil || len(out) != 4 {
+			t.Fatalf("seed %d: count 4: %v %v", seed, out, err)
+		}
+	}
+	// 2 cannot be drawn without splitting the set: say so.
+	_, err := Draw(CompleteSets(matching[:1], all), DrawSpec{Count: 2}, rand.New(rand.NewPCG(1, 1)))
+	if err == nil || !strings.Contains(err.Error(), "drawn whole") {
+		t.Fatalf("count 2 from one set of 3: %v", err)
 	}
 }
 

@@ -175,6 +175,12 @@ func (a *App) startPractice(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	if mode != modeReview && mode != modeMock && settings.Lesson == "" {
+		if cands, err = a.completeSets(ctx, u.ID, cands); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
 	if mode == modeReview || settings.Lesson != "" {
 		// Knowledge checks and reviews take exactly the listed questions.
 		spec.Count = min(spec.Count, len(cands))
@@ -190,6 +196,20 @@ func (a *App) startPractice(c *gin.Context) {
 		return
 	}
 	redirect(c, "/attempts/"+strconv.FormatInt(at.ID, 10))
+}
+
+// completeSets brings in the rest of every scenario set that a filter
+// (domain, topic, difficulty, status) matched only in part: a set is drawn
+// whole, with its case, or not at all.
+func (a *App) completeSets(ctx context.Context, userID int64, cands []exam.Candidate) ([]exam.Candidate, error) {
+	if !slices.ContainsFunc(cands, func(c exam.Candidate) bool { return c.SetID != "" }) {
+		return cands, nil
+	}
+	all, err := a.db.Candidates(ctx, userID, models.DrawFilter{})
+	if err != nil {
+		return nil, err
+	}
+	return exam.CompleteSets(cands, all), nil
 }
 
 // startAttempt draws, pins versions, shuffles options and stores the attempt.
@@ -557,15 +577,12 @@ func (a *App) saveItem(c *gin.Context) {
 	}
 	var res models.SaveResult
 	if it.Revealed {
-		// A checked tutor item is locked; only moving on (and the flag) remain.
-		res = models.SaveResult{Seq: it.Seq}
-		if target != at.CurrentItem {
-			if err := a.db.SetCurrentItem(ctx, at.ID, at.UserID, target); err != nil {
-				a.fail(c, err)
-				return
-			}
-		}
-	} else if res, err = a.db.SaveAnswer(ctx, save, a.now()); err != nil {
+		// A checked tutor item's answer is locked; its flag is still saved.
+		res, err = a.db.SaveFlag(ctx, save, a.now())
+	} else {
+		res, err = a.db.SaveAnswer(ctx, save, a.now())
+	}
+	if err != nil {
 		a.saveFailed(c, at, err, ajax)
 		return
 	}
@@ -731,11 +748,28 @@ func (a *App) attemptResult(c *gin.Context) {
 	if !ok {
 		return
 	}
+	ctx := c.Request.Context()
+	if at.Active() && at.Deadline != nil && !a.now().Before(*at.Deadline) {
+		// The exam page sends the student here when the clock reaches
+		// zero, after its last save: the attempt is over, so it is
+		// finalised now rather than at the end of the grace period.
+		if _, err := a.db.FinishAttempt(ctx, at.ID, models.AttemptExpired, a.now()); err != nil {
+			a.fail(c, err)
+			return
+		}
+		if at.AssignmentID != nil {
+			a.kickStats()
+		}
+		var err error
+		if at, err = a.db.AttemptByID(ctx, at.ID); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
 	if at.Active() {
 		redirect(c, fmt.Sprintf("/attempts/%d", at.ID))
 		return
 	}
-	ctx := c.Request.Context()
 	if err := a.reviewAllowed(c, at); err != nil {
 		if errors.Is(err, errWithheld) {
 			a.withheld(c, at)
@@ -774,8 +808,8 @@ func (a *App) attemptResult(c *gin.Context) {
 	}
 	sum := exam.Summarize(results, bp)
 	data := D{"Title": "Result · " + at.Title, "Attempt": at, "Summary": sum, "Items": items}
-	if at.FinishedAt != nil {
-		data["Used"] = at.FinishedAt.Sub(at.StartedAt)
+	if used, ok := timeUsed(at); ok {
+		data["Used"] = used
 	}
 	if len(items) > 0 {
 		data["PerItem"] = time.Duration(totalMs/int64(len(items))) * time.Millisecond
@@ -787,9 +821,9 @@ func (a *App) attemptResult(c *gin.Context) {
 			a.fail(c, err)
 			return
 		}
-		if p, ok := exam.PassLikelihood(mocks); ok {
-			data["PassLikelihood"] = int(p*100 + 0.5)
-		}
+		// An explicit flag: a likelihood that rounds to 0% is still shown.
+		p, ok := exam.PassLikelihood(mocks)
+		data["HasLikelihood"], data["PassLikelihood"] = ok, int(p*100+0.5)
 		data["Mocks"] = len(mocks)
 		data["MinMocks"] = exam.MinMocksForLikelihood
 	}
@@ -809,6 +843,24 @@ func (a *App) withheld(c *gin.Context, at *models.Attempt) {
 	a.render(c, http.StatusOK, "attempt_withheld", D{"Title": "Submitted · " + at.Title, "Attempt": at, "A": as, "When": when})
 }
 
+// timeUsed is how long an attempt took: start to finish, never past its
+// deadline (an answer saved in the grace period does not add time, and
+// attempts expired before finished_at was capped read right too).
+func timeUsed(at *models.Attempt) (time.Duration, bool) {
+	if at.FinishedAt == nil {
+		return 0, false
+	}
+	end := *at.FinishedAt
+	if at.Deadline != nil && end.After(*at.Deadline) {
+		end = *at.Deadline
+	}
+	return max(0, end.Sub(at.StartedAt)), true
+}
+
+// finishedMocks are the full mocks a pass likelihood is based on: submitted
+// or expired, graded, with at least one answer. A mock abandoned with no
+// answer says nothing about the student and would only drag the estimate
+// down, so it does not count (here or in the "you have N" the page shows).
 func (a *App) finishedMocks(ctx context.Context, userID int64) ([]exam.MockResult, error) {
 	all, err := a.db.AttemptsFor(ctx, userID, 0)
 	if err != nil {
@@ -816,9 +868,14 @@ func (a *App) finishedMocks(ctx context.Context, userID int64) ([]exam.MockResul
 	}
 	var out []exam.MockResult
 	for _, at := range all {
-		if at.Mode == modeMock && !at.Active() && at.Correct != nil {
+		if countsAsMock(&at) {
 			out = append(out, exam.MockResult{Correct: *at.Correct, Scored: at.ScoredItems})
 		}
 	}
 	return out, nil
+}
+
+func countsAsMock(at *models.AttemptSummary) bool {
+	return at.Mode == modeMock && (at.Status == models.AttemptSubmitted || at.Status == models.AttemptExpired) &&
+		at.Correct != nil && at.Answered > 0
 }

@@ -182,4 +182,6 @@ func (a *App) routes(r *gin.Engine) {
 	ad.GET("/codes/jobs/:id", a.adminCodeJob)
 	ad.GET("/settings", a.adminSettings)
 	ad.POST("/settings", a.adminSaveSettings)
+	ad.GET("/blueprint", a.adminBlueprint)
+	ad.POST("/blueprint", a.adminReplaceBlueprint)
 }

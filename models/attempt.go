@@ -282,6 +282,44 @@ func explainSave(tx *gorm.DB, s Save, now time.Time, res *SaveResult) error {
 	return nil
 }
 
+// SaveFlag stores the flag of an item whose tutor-mode answer was checked
+// (the answer is locked; the flag is not). Like SaveAnswer it applies only
+// a newer sequence number, only on the user's attempt while answers are
+// accepted, and returns once committed.
+func (db *DB) SaveFlag(ctx context.Context, s Save, now time.Time) (SaveResult, error) {
+	var res SaveResult
+	now = now.UTC()
+	err := db.Write(ctx, func(tx *gorm.DB) error {
+		r := tx.Exec(`UPDATE attempt_items SET flagged = ?, seq = ? WHERE attempt_id = ? AND n = ? AND seq < ?
+			AND EXISTS (SELECT 1 FROM attempts a WHERE a.id = ? AND a.user_id = ? AND a.status = ? AND (a.deadline IS NULL OR a.deadline >= ?))`,
+			s.Flagged, s.Seq, s.AttemptID, s.N, s.Seq, s.AttemptID, s.UserID, AttemptActive, now.Add(-exam.Grace))
+		if r.Error != nil {
+			return r.Error
+		}
+		if r.RowsAffected == 1 {
+			res = SaveResult{Applied: true, Seq: s.Seq}
+		} else {
+			var a Attempt
+			if err := tx.Where("id = ? AND user_id = ?", s.AttemptID, s.UserID).First(&a).Error; err != nil {
+				return notFound(err)
+			}
+			if !a.Accepting(now) {
+				return ErrAttemptClosed
+			}
+			var it AttemptItem
+			if err := tx.Where("attempt_id = ? AND n = ?", s.AttemptID, s.N).First(&it).Error; err != nil {
+				return notFound(err)
+			}
+			res = SaveResult{Applied: false, Seq: it.Seq}
+		}
+		if s.Current > 0 {
+			return tx.Exec("UPDATE attempts SET current_item = ? WHERE id = ? AND status = ? AND current_item <> ?", s.Current, s.AttemptID, AttemptActive, s.Current).Error
+		}
+		return nil
+	})
+	return res, err
+}
+
 // SetCurrentItem records where the student is (resume point).
 func (db *DB) SetCurrentItem(ctx context.Context, attemptID, userID int64, n int) error {
 	return db.Write(ctx, func(tx *gorm.DB) error {
@@ -348,7 +386,18 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, status string,
 	finished := false
 	now = now.UTC()
 	err = db.Write(ctx, func(tx *gorm.DB) error {
-		r := tx.Exec("UPDATE attempts SET status = ?, finished_at = ? WHERE id = ? AND status = ?", status, now, attemptID, AttemptActive)
+		// An expired attempt finished when its time ran out, not when the
+		// sweeper or the next page view noticed: "time used" must not
+		// count the minutes after the deadline.
+		finish := "?"
+		if status == AttemptExpired {
+			finish = "CASE WHEN deadline IS NOT NULL AND deadline < ? THEN deadline ELSE ? END"
+		}
+		finishArgs := []any{status, now}
+		if status == AttemptExpired {
+			finishArgs = append(finishArgs, now)
+		}
+		r := tx.Exec("UPDATE attempts SET status = ?, finished_at = "+finish+" WHERE id = ? AND status = ?", append(finishArgs, attemptID, AttemptActive)...)
 		if r.Error != nil || r.RowsAffected == 0 {
 			return r.Error // already finished by another request or instance
 		}

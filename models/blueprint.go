@@ -76,8 +76,34 @@ func (db *DB) ReplaceBlueprint(ctx context.Context, a Actor, bp exam.Blueprint) 
 		if a.ID == 0 {
 			return nil // the shipped default, stored on first start
 		}
-		return Audit(tx, a, "blueprint.replace", "blueprint", row.ID, bp.Outline+" effective "+bp.Effective)
+		return Audit(tx, a, "blueprint.replace", "blueprint", row.ID, fmt.Sprintf("version %s (%s), effective %s", bp.Version, bp.Outline, bp.Effective))
 	})
+}
+
+// BlueprintVersion is one stored blueprint for the admin's list of past
+// versions. The version label lives in the stored body (it is only shown),
+// so Blueprint is the parsed body; nil when the body cannot be read.
+type BlueprintVersion struct {
+	BlueprintRow
+	CreatorName string
+	Blueprint   *exam.Blueprint `gorm:"-"`
+}
+
+// BlueprintHistory lists every stored blueprint, newest first, with who
+// stored it (none for the shipped default stored on first start).
+func (db *DB) BlueprintHistory(ctx context.Context) ([]BlueprintVersion, error) {
+	var out []BlueprintVersion
+	err := db.R.WithContext(ctx).Table("blueprints b").Select("b.*, COALESCE(u.name, '') AS creator_name").
+		Joins("LEFT JOIN users u ON u.id = b.created_by").Order("b.id DESC").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("blueprint history: %w", err)
+	}
+	for i := range out {
+		if bp, err := out[i].Parse(); err == nil {
+			out[i].Blueprint = bp
+		}
+	}
+	return out, nil
 }
 
 // Blueprints lists stored blueprints, newest first.
