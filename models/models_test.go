@@ -303,3 +303,34 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Fatalf("backup schema %d", v)
 	}
 }
+
+// A skipped item is graded wrong in its attempt but is not "answered wrong"
+// in the student's history (the custom status filter draws from it).
+func TestHistorySeparatesWrongFromSkipped(t *testing.T) {
+	testutil.EachDB(t, func(t *testing.T, db *models.DB) {
+		l := lib(t)
+		models.SyncBank(ctx, db, l)
+		u := student(t, db, "s@example.edu")
+		a := attempt(t, db, l, u, nil)
+		wrong := "A"
+		if l.Questions[0].Key[0] == "A" {
+			wrong = "B"
+		}
+		if _, err := db.SaveAnswer(ctx, models.Save{AttemptID: a.ID, UserID: u.ID, N: 1, Answer: exam.Answer(wrong), Seq: 1}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := db.FinishAttempt(ctx, a.ID, models.AttemptSubmitted, time.Now()); !ok || err != nil {
+			t.Fatalf("finish: %v %v", ok, err)
+		}
+		h, err := db.History(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x := h[l.Questions[0].ID]; x == nil || x.LastCorrect == nil || *x.LastCorrect {
+			t.Fatalf("answered wrong: %+v", x)
+		}
+		if x := h[l.Questions[1].ID]; x == nil || x.LastCorrect != nil {
+			t.Fatalf("skipped: %+v, want seen but never answered", x)
+		}
+	})
+}

@@ -212,7 +212,7 @@ func (db *DB) Versions(ctx context.Context, ids []int64) (map[int64]*exam.Questi
 // QuestionHistory is what a student has done with one question.
 type QuestionHistory struct {
 	LastSeen    time.Time
-	LastCorrect *bool // latest graded answer (nil: never graded)
+	LastCorrect *bool // latest graded answer (nil: never answered and graded)
 	Flagged     bool  // flagged the last time it was shown
 }
 
@@ -223,10 +223,11 @@ func (db *DB) History(ctx context.Context, userID int64) (map[string]*QuestionHi
 		StartedAt  time.Time
 		Correct    *bool
 		Flagged    bool
+		Answered   bool
 	}
 	var rows []row
 	err := db.R.WithContext(ctx).Table("attempt_items ai").
-		Select("ai.question_id, a.started_at, ai.correct, ai.flagged").
+		Select("ai.question_id, a.started_at, ai.correct, ai.flagged, ai.answer <> '' AS answered").
 		Joins("JOIN attempts a ON a.id = ai.attempt_id").
 		Where("a.user_id = ?", userID).Order("a.started_at, a.id").Scan(&rows).Error
 	if err != nil {
@@ -241,7 +242,9 @@ func (db *DB) History(ctx context.Context, userID int64) (map[string]*QuestionHi
 		}
 		h.LastSeen = r.StartedAt
 		h.Flagged = r.Flagged
-		if r.Correct != nil {
+		// A skipped item is graded wrong in its attempt, but the student
+		// never answered it: it is not "answered wrong" for a custom draw.
+		if r.Correct != nil && r.Answered {
 			h.LastCorrect = r.Correct
 		}
 	}
