@@ -158,22 +158,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	base := *baseURL
 	if base == "" {
-		base = "http://" + *addr
+		host, _, _ := net.SplitHostPort(*addr)
+		_, port, _ := net.SplitHostPort(ln.Addr().String()) // the real one when -addr asks for any port
+		base = "http://" + net.JoinHostPort(host, port)
 	}
 	app, err := handlers.New(ctx, db, lib, log, handlers.Config{SecureCookies: *secure, SessionKey: *sessionKey, BaseURL: base})
 	if err != nil {
 		return err
 	}
-	if err := printSetupLink(ctx, db, base, log, stderr); err != nil {
+	// In JSON mode stderr is for JSON records only: the link is logged, not
+	// also printed as a bare line.
+	bare := stderr
+	if c.logFormat == "json" {
+		bare = nil
+	}
+	if err := printSetupLink(ctx, db, base, log, bare); err != nil {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -191,44 +200,53 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}()
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	defer stopSweep()
-	go app.RunSweepers(sweepCtx)
+	swept := make(chan struct{})
+	go func() { app.RunSweepers(sweepCtx); close(swept) }()
+	defer func() { stopSweep(); <-swept }() // before the database closes
 
+	log.Info("chartroom listening", "addr", "http://"+ln.Addr().String(), "db", redactDSN(c.db), "demo", *demo)
+	return serveUntil(ctx, srv, ln, log, 30*time.Second)
+}
+
+// serveUntil serves on ln until ctx ends (SIGINT or SIGTERM), then stops
+// accepting and lets in-flight requests (an autosave, a submission) finish,
+// waiting up to grace for them.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger, grace time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("chartroom listening", "addr", "http://"+ln.Addr().String(), "db", redactDSN(c.db), "demo", *demo)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	// Let in-flight requests (an autosave, a submission) finish.
 	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	stopSweep()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
 }
 
-// printSetupLink prints a one-time /setup link while no account exists.
+// printSetupLink logs a one-time /setup link while no account exists, and
+// also prints it as a plain line to w (nil: only the log record).
 func printSetupLink(ctx context.Context, db *models.DB, base string, log *slog.Logger, w io.Writer) error {
 	n, err := db.CountUsers(ctx, "")
 	if err != nil || n > 0 {
 		return err
 	}
-	link, err := models.IssueSetupLink(ctx, db)
+	link, err := models.IssueSetupLink(ctx, db, time.Now())
 	if err != nil {
 		return err
 	}
 	url := strings.TrimRight(base, "/") + "/setup?token=" + link
 	log.Info("no accounts yet: open the setup link to create the first administrator (valid 24 hours, once)", "url", url)
-	fmt.Fprintf(w, "\n  Set up Chartroom: %s\n\n", url)
+	if w != nil {
+		fmt.Fprintf(w, "\n  Set up Chartroom: %s\n\n", url)
+	}
 	return nil
 }
 

@@ -85,7 +85,7 @@ func (a *App) adminUser(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	log, err := a.db.AuditLog(ctx, models.AuditFilter{Actor: u.Email, Limit: 20})
+	log, err := a.db.AuditLog(ctx, models.AuditFilter{User: u.ID, Limit: 20})
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -154,7 +154,7 @@ func (a *App) adminIssueReset(c *gin.Context) {
 	act := actor(c)
 	err := a.db.Write(c.Request.Context(), func(tx *gorm.DB) error {
 		var err error
-		raw, err = models.IssueToken(tx, models.TokenReset, &u.ID, &act.ID, resetTTL)
+		raw, err = models.IssueToken(tx, models.TokenReset, &u.ID, &act.ID, resetTTL, a.now())
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 
 	"chartroom/content"
 	"chartroom/models"
@@ -39,17 +38,11 @@ type App struct {
 	views  *views
 	engine *gin.Engine
 
-	ipMu     sync.Mutex
-	ipLimits map[string]*ipLimit
+	cop *http.CrossOriginProtection
 
 	renders sync.Map // question version id -> *renderedVersion (immutable)
 
 	statsKick chan struct{} // a quiz attempt finished: recompute item analysis soon
-}
-
-type ipLimit struct {
-	lim  *rate.Limiter
-	seen time.Time
 }
 
 // New builds the app: templates are parsed and the session key loaded here,
@@ -83,7 +76,7 @@ func New(ctx context.Context, db *models.DB, lib *content.Library, log *slog.Log
 	a := &App{
 		db: db, lib: lib, log: log, cfg: cfg, views: v,
 		store:     newStore(db, [][]byte{raw}, cfg.SecureCookies, cfg.SessionIdle, cfg.SessionMax, cfg.Now),
-		ipLimits:  map[string]*ipLimit{},
+		cop:       http.NewCrossOriginProtection(),
 		statsKick: make(chan struct{}, 1),
 	}
 	gin.SetMode(gin.ReleaseMode)
@@ -94,22 +87,16 @@ func New(ctx context.Context, db *models.DB, lib *content.Library, log *slog.Log
 	return a, nil
 }
 
-// Handler is the whole app: Go's cross-origin protection (which rejects
-// unsafe cross-site requests from browsers) around the router.
-func (a *App) Handler() http.Handler {
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
-		http.Error(w, "Cross-origin request refused.", http.StatusForbidden)
-	}))
-	return cop.Handler(a.engine)
-}
+// Handler is the whole app. Go's cross-origin protection (which rejects
+// unsafe cross-site requests from browsers) runs as the router's first
+// check after logging and security headers (crossOrigin).
+func (a *App) Handler() http.Handler { return a.engine }
 
 // now is the app's clock (tests move it).
 func (a *App) now() time.Time { return a.cfg.Now() }
 
 // RunSweepers runs periodic maintenance until ctx ends: expired sessions
-// and attempts every minute, and item analysis of quizzes shortly after
+// and attempts and stale sign-in throttle rows every minute, and item analysis of quizzes shortly after
 // their attempts finish.
 func (a *App) RunSweepers(ctx context.Context) {
 	go a.runStats(ctx)
@@ -184,5 +171,9 @@ func (a *App) sweep(ctx context.Context) {
 	if _, err := a.db.SweepImportPreviews(ctx, a.now()); err != nil {
 		a.log.Error("sweep import previews", "err", err)
 	}
-	a.pruneIPLimits()
+	if n, err := a.db.PruneLoginThrottle(ctx, a.now()); err != nil {
+		a.log.Error("sweep login throttle", "err", err)
+	} else if n > 0 {
+		a.log.Info("pruned login throttle rows", "deleted", n)
+	}
 }

@@ -66,7 +66,7 @@ func (a *App) quizTerms(ctx context.Context, as *models.AssignmentView, userID i
 	now := a.now()
 	t := quizTerms{Acc: acc, Used: len(attempts), Open: as.Open(now), NotYet: now.Before(as.OpensAt)}
 	if as.Quiz.AttemptsAllowed > 0 {
-		t.Allowed = as.Quiz.AttemptsAllowed + acc.ExtraAttempts
+		t.Allowed = as.Quiz.AttemptsAllowed + acc.AddedAttempts()
 	}
 	for i := range attempts {
 		if attempts[i].Active() {
@@ -259,11 +259,13 @@ func (a *App) startQuizAttempt(ctx context.Context, as *models.AssignmentView, u
 	if q.Mode == "tutor" {
 		feedback = models.FeedbackImmediate
 	}
-	closes := as.ClosesAt
-	deadline := exam.Deadline(a.now(), exam.Timing{Limit: time.Duration(q.TimeLimitMinutes) * time.Minute,
-		Multiplier: t.Acc.TimeMultiplier, Extra: time.Duration(t.Acc.ExtraMinutes) * time.Minute, CloseAt: &closes})
+	// The full deadline is kept with the attempt: if the close moves later
+	// again, a deadline the close cut short gets its time back.
+	closes, now := as.ClosesAt, a.now()
+	deadline := exam.Deadline(now, t.Acc.Timing(q.TimeLimitMinutes, &closes))
+	settings := models.QuizAttemptSettings{FullDeadline: exam.Deadline(now, t.Acc.Timing(q.TimeLimitMinutes, nil))}
 	return a.db.CreateAttempt(ctx, models.NewAttempt{AssignmentID: &as.ID, MaxAttempts: t.Allowed, UserID: userID, Mode: "quiz",
-		Title: q.Title, Feedback: feedback, Deadline: deadline, Items: items}, a.now())
+		Title: q.Title, Feedback: feedback, Deadline: deadline, Settings: settings, Items: items}, now)
 }
 
 // quizRelease applies the review policy to a finished quiz attempt (a

@@ -38,8 +38,13 @@ func (a *App) login(c *gin.Context) {
 	again := func(status int) {
 		a.render(c, status, "login", D{"Title": "Sign in", "Next": next, "Email": email, "Error": loginFailed})
 	}
-	if !a.ipAllowsLogin(ip, false) {
-		a.log.Warn("sign-in refused: too many failures from address", "ip", ip)
+	// A paused address is refused before any password is checked; the
+	// pause itself was audited once when it began.
+	if until, err := a.db.LoginIPBlockedUntil(ctx, ip, a.now()); err != nil {
+		a.fail(c, err)
+		return
+	} else if !until.IsZero() {
+		a.log.Warn("sign-in refused: too many failures from address", "ip", ip, "until", until)
 		again(http.StatusTooManyRequests)
 		return
 	}
@@ -64,11 +69,10 @@ func (a *App) login(c *gin.Context) {
 		if u != nil {
 			uid = u.ID
 		}
-		if _, err := a.db.RecordLoginFailure(ctx, email, ip, uid, a.now()); err != nil {
+		if _, err := a.db.RecordLoginFailure(ctx, email, ip, uid, a.now(), ""); err != nil {
 			a.fail(c, err)
 			return
 		}
-		a.ipAllowsLogin(ip, true)
 		again(http.StatusUnauthorized)
 		return
 	}
@@ -85,7 +89,7 @@ func (a *App) login(c *gin.Context) {
 		if err := tx.Model(&models.User{}).Where("id = ?", u.ID).Update("last_login_at", a.now().UTC()).Error; err != nil {
 			return err
 		}
-		return models.Audit(tx, models.Actor{ID: u.ID, Email: u.Email, IP: ip}, "login.success", "user", u.ID, "")
+		return models.Audit(tx, models.Actor{ID: u.ID, Email: u.Email, IP: ip, At: a.now()}, "login.success", "user", u.ID, "")
 	})
 	if err != nil {
 		a.fail(c, err)
@@ -157,7 +161,7 @@ func (a *App) register(c *gin.Context) {
 		if u, err = models.CreateUser(tx, in); err != nil {
 			return err
 		}
-		act := models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request)}
+		act := models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request), At: a.now()}
 		if code != "" {
 			if _, err := models.JoinCohort(tx, act, u.ID, code); err != nil {
 				return err
@@ -228,7 +232,7 @@ func (a *App) setup(c *gin.Context) {
 		if u, err = models.CreateUser(tx, in); err != nil {
 			return err
 		}
-		return models.Audit(tx, models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request)}, "setup.admin", "user", u.ID, "first administrator")
+		return models.Audit(tx, models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request), At: a.now()}, "setup.admin", "user", u.ID, "first administrator")
 	})
 	if fe, ok := fieldErrors(err); ok {
 		a.render(c, http.StatusBadRequest, "setup", D{"Title": "Set up Chartroom", "Token": token, "Errors": fe, "Name": in.Name, "Email": in.Email})
@@ -272,7 +276,7 @@ func (a *App) reset(c *gin.Context) {
 		if err := tx.First(&u, *t.UserID).Error; err != nil {
 			return err
 		}
-		return models.SetPassword(tx, models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request)}, &u, c.PostForm("password"), "", "password.reset.use")
+		return models.SetPassword(tx, models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request), At: a.now()}, &u, c.PostForm("password"), "", "password.reset.use")
 	})
 	if fe, ok := fieldErrors(err); ok {
 		a.render(c, http.StatusBadRequest, "reset", D{"Title": "Choose a new password", "Errors": fe})
@@ -317,9 +321,18 @@ func (a *App) accountError(c *gin.Context, err error) {
 	a.render(c, http.StatusBadRequest, "account", data)
 }
 
+// updateProfile saves name and e-mail. A new e-mail needs the current
+// password: whoever holds a session must not be able to move the account
+// to an address they control.
 func (a *App) updateProfile(c *gin.Context) {
 	u := currentUser(c)
-	if err := a.db.UpdateProfile(c.Request.Context(), u.ID, c.PostForm("name"), c.PostForm("email")); err != nil {
+	if models.NormalizeEmail(c.PostForm("email")) != u.Email {
+		if err := a.checkCurrentPassword(c, u, "email_password", "e-mail change"); err != nil {
+			a.accountError(c, err)
+			return
+		}
+	}
+	if err := a.db.UpdateProfile(c.Request.Context(), actor(c), u.ID, c.PostForm("name"), c.PostForm("email")); err != nil {
 		a.accountError(c, err)
 		return
 	}
@@ -330,8 +343,8 @@ func (a *App) changePassword(c *gin.Context) {
 	u := currentUser(c)
 	sess := session(c)
 	ctx := c.Request.Context()
-	if !models.PasswordMatches(u.PasswordHash, c.PostForm("current")) {
-		a.accountError(c, models.Invalid("current", "your current password is not right"))
+	if err := a.checkCurrentPassword(c, u, "current", "password change"); err != nil {
+		a.accountError(c, err)
 		return
 	}
 	if c.PostForm("password") != c.PostForm("password2") {
@@ -354,6 +367,29 @@ func (a *App) changePassword(c *gin.Context) {
 		return
 	}
 	a.signIn(c, fresh, "Your password is changed. Other devices have been signed out.", "/account")
+}
+
+// checkCurrentPassword confirms the signed-in user's password (form field
+// field) before a sensitive change. It goes through the sign-in throttle:
+// a wrong password counts as a failed sign-in of the account (audited,
+// with what in the detail), and a locked account is refused even with the
+// right one, so a borrowed session cannot be used to guess the password.
+func (a *App) checkCurrentPassword(c *gin.Context, u *models.User, field, what string) error {
+	ctx := c.Request.Context()
+	lockedUntil, err := a.db.LoginLockedUntil(ctx, u.Email, a.now())
+	if err != nil {
+		return err
+	}
+	if !models.PasswordMatches(u.PasswordHash, c.PostForm(field)) {
+		if _, err := a.db.RecordLoginFailure(ctx, u.Email, clientIP(c.Request), u.ID, a.now(), "wrong current password ("+what+")"); err != nil {
+			return err
+		}
+		return models.Invalid(field, "your current password is not right")
+	}
+	if !lockedUntil.IsZero() {
+		return models.Invalid(field, "too many wrong passwords for this account: wait a few minutes, then try again")
+	}
+	return nil
 }
 
 func (a *App) joinCohort(c *gin.Context) {

@@ -26,7 +26,7 @@ func (a *App) fail(c *gin.Context, err error) {
 	case errors.Is(err, context.Canceled):
 		c.Status(499) // the client went away; nothing to show
 	default:
-		a.log.Error("request failed", "err", err, "path", c.Request.URL.Path, "request_id", c.GetString(ctxRequestID))
+		a.log.Error("request failed", "err", err, "path", logPath(c), "request_id", c.GetString(ctxRequestID))
 		a.renderError(c, http.StatusInternalServerError)
 	}
 	c.Abort()

@@ -271,7 +271,7 @@ func TestNoOpenRedirect(t *testing.T) {
 
 func TestSetupLinkCreatesFirstAdminOnce(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		raw, err := models.IssueSetupLink(context.Background(), e.db)
+		raw, err := models.IssueSetupLink(context.Background(), e.db, e.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

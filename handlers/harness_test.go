@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
 	"chartroom/content"
@@ -238,3 +240,70 @@ func count(t *testing.T, db *models.DB, table, where string, args ...any) int64 
 }
 
 func ctxT() context.Context { return context.Background() }
+
+// logBuffer collects an app's log (JSON lines); safe to write from the
+// server's goroutines while a test reads it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor returns the log once it contains every one of subs (the request
+// line is written as the handler returns, which may be just after the
+// client has its response), failing the test after a few seconds.
+func (l *logBuffer) waitFor(t *testing.T, subs ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := l.String()
+		missing := ""
+		for _, sub := range subs {
+			if !strings.Contains(s, sub) {
+				missing = sub
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log lacks %q:\n%s", missing, s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// newEnvLogged is newEnv with the app's log captured (JSON lines) and
+// extra, test-only routes (a handler that panics, say) added to the router
+// before the server starts; they get the global middleware like any route.
+func newEnvLogged(t *testing.T, db *models.DB, extra func(a *App, r *gin.Engine)) (*env, *logBuffer) {
+	t.Helper()
+	lib := testLibrary(t)
+	ck := &clock{t: time.Now().UTC()}
+	if err := models.Prepare(context.Background(), db, lib); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	app, err := New(context.Background(), db, lib, slog.New(slog.NewJSONHandler(logs, nil)), Config{Now: ck.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra != nil {
+		extra(app, app.engine)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, app: app, srv: srv, clock: ck}, logs
+}

@@ -54,7 +54,7 @@ func builtinIDs(t *testing.T, e *env, n int) []string {
 
 // quizForm is a quiz settings form with overrides.
 func quizForm(kv ...string) url.Values {
-	f := url.Values{"title": {"Unit 3 quiz"}, "kind": {"fixed"}, "mode": {"exam"}, "time_limit_minutes": {"20"}, "attempts_allowed": {"2"},
+	f := url.Values{"title": {"Unit 3 quiz"}, "kind": {"fixed"}, "mode": {"timed"}, "time_limit_minutes": {"20"}, "attempts_allowed": {"2"},
 		"grading": {"highest"}, "shuffle": {"1"}, "review_policy": {"after_close"}, "blueprint_items": {"50"}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		f.Set(kv[i], kv[i+1])
@@ -501,17 +501,25 @@ func TestRegradeAfterAKeyFix(t *testing.T) {
 		expectRedirect(t, inst.post("/teach/questions/"+qid, accessQuestion("How many days does the Privacy Rule allow before an extension to act on a request for access?", "ready")), "/teach/questions/")
 		// Preview with credit for both keys: s1 gains, s2 keeps; nothing stored yet.
 		r := inst.get(fmt.Sprintf("/teach/quizzes/%d/regrade?question=%s&policy=both", quiz, qid))
-		expect(t, r, 200, "s1 Tester", "0.0%", "100.0%", "Apply the regrade")
+		// The version is named by its number (2), not its row id.
+		expect(t, r, 200, "s1 Tester", "0.0%", "100.0%", "Apply the regrade", "current version (version 2)")
 		if score("s1@example.edu") != 0 {
 			t.Fatal("preview changed a score")
 		}
 		// New key only: s2 loses the point.
-		expectRedirect(t, inst.post(fmt.Sprintf("/teach/quizzes/%d/regrade", quiz), url.Values{"question": {qid}, "policy": {"new"}}), "/teach/quizzes/")
+		r = inst.post(fmt.Sprintf("/teach/quizzes/%d/regrade", quiz), url.Values{"question": {qid}, "policy": {"new"}})
+		expectRedirect(t, r, "/teach/quizzes/")
+		expect(t, inst.get(r.Header.Get("Location")), 200, "against version 2:")
 		if score("s1@example.edu") != 100 || score("s2@example.edu") != 0 {
 			t.Fatalf("after regrade s1 %v s2 %v", score("s1@example.edu"), score("s2@example.edu"))
 		}
 		if n := count(t, e.db, "audit_log", "action = ?", "grade.regrade"); n != 1 {
 			t.Fatal("regrade not audited")
+		}
+		var detail string
+		e.db.R.Table("audit_log").Where("action = ?", "grade.regrade").Pluck("detail", &detail)
+		if !strings.Contains(detail, "to version 2 (new)") {
+			t.Fatalf("regrade audit %q names the version by its row id", detail)
 		}
 		if n := count(t, e.db, "regrades", "quiz_id = ? AND changed = 2", quiz); n != 1 {
 			t.Fatal("regrade not recorded")
@@ -603,5 +611,146 @@ func TestRulesAndBlueprintQuizzesDraw(t *testing.T) {
 		inst.get("/teach/quizzes")
 		r := inst.post("/teach/quizzes", quizForm("mode", "tutor", "review_policy", "never", "kind", "blueprint", "blueprint_items", "5"))
 		expect(t, r, http.StatusBadRequest, "tutor mode shows each key", "20 to 150 questions")
+	})
+}
+
+func TestModerationGrantAddsAnAttemptOnTopOfAnAccommodation(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		inst, _ := e.loggedIn(models.RoleInstructor, "i@example.edu")
+		stu, su := e.loggedIn(models.RoleStudent, "s@example.edu")
+		co := cohortWith(t, e, inst, "HIT 250", stu)
+		quiz := newQuiz(t, inst, quizForm("attempts_allowed", "1", "review_policy", "immediately"))
+		expectRedirect(t, inst.post(fmt.Sprintf("/teach/quizzes/%d/questions", quiz), url.Values{"op": {"add"}, "add": builtinIDs(t, e, 2)}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		as := assign(t, e, inst, quiz, co, e.clock.Now().Add(-time.Minute), e.clock.Now().Add(4*time.Hour))
+		// The cohort accommodation gives one extra attempt: two in all.
+		inst.get(fmt.Sprintf("/teach/cohorts/%d/accommodations", co))
+		expectRedirect(t, inst.post(fmt.Sprintf("/teach/cohorts/%d/accommodations", co), url.Values{"user_id": {itoa(su.ID)},
+			"time_multiplier": {"1"}, "extra_minutes": {"0"}, "extra_attempts": {"1"}}), "/teach/cohorts/")
+		for i := 0; i < 2; i++ {
+			answerAll(t, e, stu, startQuiz(t, stu, as), func(int) bool { return true })
+		}
+		expect(t, stu.get(fmt.Sprintf("/quizzes/%d", as)), 200, "You have used all your attempts", "2 used of 2")
+		// A grant gives a third, whatever the accommodation.
+		inst.get(fmt.Sprintf("/teach/assignments/%d", as))
+		expectRedirect(t, inst.post(fmt.Sprintf("/teach/assignments/%d/extra", as), url.Values{"user_id": {itoa(su.ID)}}), "/teach/assignments/")
+		expect(t, stu.get(fmt.Sprintf("/quizzes/%d", as)), 200, "2 used of 3", "Start attempt 3")
+		expect(t, inst.get(fmt.Sprintf("/teach/assignments/%d", as)), 200, "+1 attempt(s)", "+1 granted attempt(s)")
+		startQuiz(t, stu, as)
+	})
+}
+
+func TestQuizListWithARetiredQuestionCanStillBeEdited(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		inst, _ := e.loggedIn(models.RoleInstructor, "i@example.edu")
+		own := newQuestion(t, inst, accessQuestion("Within how many days must a covered entity act on a request for access?", "ready"))
+		ids := builtinIDs(t, e, 3)
+		quiz := newQuiz(t, inst, quizForm())
+		url0 := fmt.Sprintf("/teach/quizzes/%d/questions", quiz)
+		expectRedirect(t, inst.post(url0, url.Values{"op": {"add"}, "add": {own, ids[0]}}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		inst.get("/teach/questions")
+		expectRedirect(t, inst.post("/teach/questions/bulk", url.Values{"id": {own}, "action": {"retire"}}), "/teach/questions")
+
+		// Reorder, add and remove around the retired question.
+		inst.get(fmt.Sprintf("/teach/quizzes/%d", quiz))
+		expectRedirect(t, inst.post(url0, url.Values{"op": {"up:" + ids[0]}}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		expectRedirect(t, inst.post(url0, url.Values{"op": {"add"}, "add": {ids[1], ids[2]}}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		expectRedirect(t, inst.post(url0, url.Values{"op": {"remove:" + ids[2]}}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		got, _ := e.db.QuizQuestions(ctxT(), quiz)
+		if want := []string{ids[0], own, ids[1]}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("list %v, want %v", got, want)
+		}
+		// The builder marks it; a retired question still cannot be added anew.
+		expect(t, inst.get(fmt.Sprintf("/teach/quizzes/%d", quiz)), 200, "retired — skipped when students start", "Moved "+ids[0]+" up")
+		expectRedirect(t, inst.post(url0, url.Values{"op": {"remove:" + own}}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		expectRedirect(t, inst.post(url0, url.Values{"op": {"add"}, "add": {own}}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		expect(t, inst.get(fmt.Sprintf("/teach/quizzes/%d", quiz)), 200, "only ready questions from the bank can be added")
+		if got, _ := e.db.QuizQuestions(ctxT(), quiz); len(got) != 2 {
+			t.Fatalf("retired question added again: %v", got)
+		}
+	})
+}
+
+func TestQuizCloseMovedLaterGivesCappedAttemptsTheirTimeBack(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		inst, _ := e.loggedIn(models.RoleInstructor, "i@example.edu")
+		stu, _ := e.loggedIn(models.RoleStudent, "s@example.edu")
+		co := cohortWith(t, e, inst, "HIT 260", stu)
+		quiz := newQuiz(t, inst, quizForm("time_limit_minutes", "30"))
+		expectRedirect(t, inst.post(fmt.Sprintf("/teach/quizzes/%d/questions", quiz), url.Values{"op": {"add"}, "add": builtinIDs(t, e, 2)}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		opens := e.clock.Now().Add(-time.Hour).Truncate(time.Minute)
+		as := assign(t, e, inst, quiz, co, opens, e.clock.Now().Add(4*time.Hour))
+		at := startQuiz(t, stu, as)
+		a, _ := e.db.AttemptByID(ctxT(), at)
+		full := a.StartedAt.Add(30 * time.Minute)
+		dates := func(closes time.Time) {
+			t.Helper()
+			inst.get(fmt.Sprintf("/teach/assignments/%d", as))
+			expectRedirect(t, inst.post(fmt.Sprintf("/teach/assignments/%d/dates", as), url.Values{"opens_at": {utcField(opens)}, "closes_at": {utcField(closes)}}), "/teach/assignments/")
+		}
+		due := func() time.Time {
+			t.Helper()
+			a, _ := e.db.AttemptByID(ctxT(), at)
+			return a.Deadline.UTC()
+		}
+		early := e.clock.Now().Add(10 * time.Minute).Truncate(time.Minute)
+		dates(early)
+		if !due().Equal(early) {
+			t.Fatalf("closing early: due %v, want %v", due(), early)
+		}
+		dates(e.clock.Now().Add(24 * time.Hour))
+		if !due().Equal(full) {
+			t.Fatalf("closing later again: due %v, want the full limit %v", due(), full)
+		}
+	})
+}
+
+func TestQuizModesAreTutorAndTimed(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		inst, _ := e.loggedIn(models.RoleInstructor, "i@example.edu")
+		r := inst.get("/teach/quizzes")
+		expect(t, r, 200, `value="timed"`, `value="tutor"`)
+		if strings.Contains(r.body, `value="exam"`) {
+			t.Fatal("the builder still offers exam mode")
+		}
+		expect(t, inst.post("/teach/quizzes", quizForm("mode", "exam")), http.StatusBadRequest, "choose tutor or timed")
+	})
+}
+
+func TestQuizQuestionStatisticsAcrossQuizzes(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		inst, _ := e.loggedIn(models.RoleInstructor, "i@example.edu")
+		other, _ := e.loggedIn(models.RoleInstructor, "i2@example.edu")
+		stu, _ := e.loggedIn(models.RoleStudent, "s@example.edu")
+		co := cohortWith(t, e, inst, "HIT 270", stu)
+		own := newQuestion(t, inst, accessQuestion("Within how many days must a covered entity act on a request for access?", "ready"))
+		bid := builtinIDs(t, e, 1)[0]
+		var quizzes []int64
+		for _, title := range []string{"Week 2 check", "Week 5 check"} {
+			q := newQuiz(t, inst, quizForm("title", title, "review_policy", "immediately", "attempts_allowed", "0"))
+			expectRedirect(t, inst.post(fmt.Sprintf("/teach/quizzes/%d/questions", q), url.Values{"op": {"add"}, "add": {own, bid}}), fmt.Sprintf("/teach/quizzes/%d", q))
+			as := assign(t, e, inst, q, co, e.clock.Now().Add(-time.Minute), e.clock.Now().Add(time.Hour))
+			answerAll(t, e, stu, startQuiz(t, stu, as), func(int) bool { return true })
+			quizzes = append(quizzes, q)
+		}
+		statsURL := "/teach/questions/" + own + "/stats"
+		// Nothing is computed by the page: before the background job, no figures.
+		expect(t, inst.get(statsURL), 200, "None of your quizzes has an analysis with this question yet")
+		if n, err := e.app.RecomputeStats(ctxT()); err != nil || n != 2 {
+			t.Fatalf("recompute: %d %v", n, err)
+		}
+		r := inst.get(statsURL)
+		expect(t, r, 200, "Statistics for "+own, "Week 2 check", "Week 5 check", fmt.Sprintf("/teach/quizzes/%d/stats#item-%s", quizzes[0], own), "1.00")
+		// Reachable from the question page and from each quiz's item analysis.
+		expect(t, inst.get("/teach/questions/"+own), 200, `href="`+statsURL+`"`)
+		expect(t, inst.get(fmt.Sprintf("/teach/quizzes/%d/stats", quizzes[1])), 200, `href="`+statsURL+`"`)
+		// Another instructor: not their question; a built-in question shows
+		// none of this instructor's quizzes.
+		expect(t, other.get(statsURL), http.StatusNotFound)
+		r = other.get("/teach/questions/" + bid + "/stats")
+		expect(t, r, 200, "None of your quizzes")
+		if strings.Contains(r.body, "Week 2 check") {
+			t.Fatal("another instructor sees this instructor's quiz statistics")
+		}
+		expect(t, stu.get(statsURL), http.StatusForbidden)
 	})
 }

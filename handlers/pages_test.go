@@ -34,6 +34,7 @@ func TestEveryPageRendersForItsRole(t *testing.T) {
 		expectRedirect(t, r, "/coding/attempts/")
 		codingAttempt := r.Header.Get("Location")
 		qid := newQuestion(t, inst, accessQuestion("Which deadline applies to a request for access under the Privacy Rule?", "ready"))
+		bset, _ := builtinSet(t, e)
 		quiz := newQuiz(t, inst, quizForm("review_policy", "immediately"))
 		inst.post(fmt.Sprintf("/teach/quizzes/%d/questions", quiz), url.Values{"op": {"add"}, "add": {qid}})
 		as := assign(t, e, inst, quiz, pe.cohort.ID, e.clock.Now().Add(-time.Minute), e.clock.Now().Add(time.Hour))
@@ -118,6 +119,9 @@ func TestEveryPageRendersForItsRole(t *testing.T) {
 			"/teach/questions/export":            {{inst, "/teach/questions/export?format=gift&author=mine"}},
 			"/teach/questions/:id":               {{inst, "/teach/questions/" + qid}, {inst, "/teach/questions/" + e.app.lib.Questions[0].ID}, {admin, "/teach/questions/" + qid}},
 			"/teach/questions/:id/history":       {{inst, "/teach/questions/" + qid + "/history"}},
+			"/teach/sets/new":                    {{inst, "/teach/sets/new"}},
+			"/teach/sets/:id":                    {{inst, "/teach/sets/" + bset}},
+			"/teach/questions/:id/stats":         {{inst, "/teach/questions/" + qid + "/stats"}, {admin, "/teach/questions/" + qid + "/stats"}},
 			"/teach/quizzes":                     {{inst, "/teach/quizzes"}},
 			"/teach/quizzes/:id":                 {{inst, fmt.Sprintf("/teach/quizzes/%d?q=privacy", quiz)}, {admin, fmt.Sprintf("/teach/quizzes/%d", quiz)}},
 			"/teach/quizzes/:id/export":          {{inst, fmt.Sprintf("/teach/quizzes/%d/export?format=moodlexml", quiz)}},
@@ -135,6 +139,7 @@ func TestEveryPageRendersForItsRole(t *testing.T) {
 			"/admin/codes":                       {{admin, "/admin/codes"}},
 			"/admin/codes/jobs/:id":              {{admin, fmt.Sprintf("/admin/codes/jobs/%d", job.ID)}},
 			"/admin/settings":                    {{admin, "/admin/settings"}},
+			"/admin/blueprint":                   {{admin, "/admin/blueprint"}},
 		}
 		// Pages that answer with something other than 200 on purpose.
 		status := map[string]int{"/setup": http.StatusNotFound, "/reset/not-a-token": http.StatusNotFound,

@@ -31,8 +31,7 @@ var (
 	}
 	quizModes = []struct{ Value, Label string }{
 		{"tutor", "Tutor — students check each answer and see its rationale"},
-		{"timed", "Timed — results at the end"},
-		{"exam", "Exam — timed, results at the end, as on exam day"},
+		{"timed", "Timed — results at the end, released by the review policy"},
 	}
 	gradingMethods = []struct{ Value, Label string }{
 		{models.GradeHighest, "Highest attempt"}, {models.GradeLast, "Last attempt"},
@@ -389,7 +388,7 @@ func (a *App) assignQuiz(c *gin.Context) {
 		fe["closes_at"] = "enter when the quiz closes"
 	}
 	if len(fe) == 0 {
-		_, err = a.db.Assign(ctx, actor(c), q.ID, co.ID, opens, closes)
+		_, err = a.db.AssignAt(ctx, actor(c), q.ID, co.ID, opens, closes, a.now())
 		if e, ok := fieldErrors(err); ok {
 			fe = e
 		} else if err != nil {
@@ -482,9 +481,9 @@ func (a *App) assignmentPage(c *gin.Context) {
 			a.fail(c, err)
 			return
 		}
-		r.Accommodated, r.HasAcc = acc, acc.TimeMultiplier > 1 || acc.ExtraMinutes > 0 || acc.ExtraAttempts > 0
+		r.Accommodated, r.HasAcc = acc, acc.TimeMultiplier > 1 || acc.ExtraMinutes > 0 || acc.AddedAttempts() > 0
 		if as.Quiz.AttemptsAllowed > 0 {
-			r.Allowed = as.Quiz.AttemptsAllowed + acc.ExtraAttempts
+			r.Allowed = as.Quiz.AttemptsAllowed + acc.AddedAttempts()
 		}
 		if o, ok := overrides[s.ID]; ok {
 			r.Override = &o
@@ -511,7 +510,7 @@ func (a *App) rescheduleAssignment(c *gin.Context) {
 		redirect(c, assignmentURL(as.ID))
 		return
 	}
-	_, err := a.db.Assign(c.Request.Context(), actor(c), as.QuizID, as.CohortID, opens, closes)
+	_, err := a.db.AssignAt(c.Request.Context(), actor(c), as.QuizID, as.CohortID, opens, closes, a.now())
 	if fe, ok := fieldErrors(err); ok {
 		a.flash(c, "error", "Not changed: "+fe["closes_at"])
 		redirect(c, assignmentURL(as.ID))
@@ -521,7 +520,7 @@ func (a *App) rescheduleAssignment(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.done(c, "Dates changed. Attempts in progress end by the close time.", assignmentURL(as.ID))
+	a.done(c, "Dates changed. Deadlines of attempts in progress follow the close time.", assignmentURL(as.ID))
 }
 
 // studentOf checks that the posted user_id is in the assignment's cohort.

@@ -228,6 +228,31 @@ func (a *App) quizStats(c *gin.Context) {
 	a.render(c, http.StatusOK, "quiz_stats", data)
 }
 
+// questionStats shows one question's item statistics in every quiz of the
+// user's that has an analysis containing it, read from the stored results of
+// the background job (nothing is computed here).
+func (a *App) questionStats(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := currentUser(c)
+	id := c.Param("id")
+	row, q, err := a.db.QuestionFor(ctx, u, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	rows, err := a.db.QuestionStats(ctx, u, id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	n := 0
+	for _, r := range rows {
+		n += r.Item.N
+	}
+	a.render(c, http.StatusOK, "question_stats", D{"Title": "Statistics · " + id, "Row": row, "Stem": truncateWords(markup.PlainText(q.Stem), 40),
+		"Quizzes": rows, "Responses": n, "MinForFlags": exam.MinForFlags})
+}
+
 func share(n, of int) float64 {
 	if of == 0 {
 		return 0
@@ -256,6 +281,12 @@ func (a *App) regrade(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	// res.ToVersion is a row id; people know versions by their number.
+	version, err := a.db.VersionNumber(c.Request.Context(), res.ToVersion)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	if apply {
 		changed := 0
 		for _, r := range res.Rows {
@@ -263,12 +294,12 @@ func (a *App) regrade(c *gin.Context) {
 				changed++
 			}
 		}
-		a.done(c, fmt.Sprintf("Regraded %s: %d attempt(s) checked, %d changed. Item analysis will refresh shortly.", qid, len(res.Rows), changed),
+		a.done(c, fmt.Sprintf("Regraded %s against version %d: %d attempt(s) checked, %d changed. Item analysis will refresh shortly.", qid, version, len(res.Rows), changed),
 			"/teach/quizzes/"+strconv.FormatInt(q.ID, 10)+"/stats")
 		a.kickStats()
 		return
 	}
-	a.render(c, http.StatusOK, "regrade", D{"Title": "Regrade " + qid, "Quiz": q, "R": res, "Policies": regradePolicies, "Policy": policy})
+	a.render(c, http.StatusOK, "regrade", D{"Title": "Regrade " + qid, "Quiz": q, "R": res, "Version": version, "Policies": regradePolicies, "Policy": policy})
 }
 
 // cohortAccommodations lists and sets per-student accommodations that

@@ -17,7 +17,7 @@ var (
 )
 
 func (a *App) routes(r *gin.Engine) {
-	r.Use(a.requestLog, securityHeaders)
+	r.Use(a.requestLog, securityHeaders, a.crossOrigin)
 	r.NoRoute(a.loadSession, func(c *gin.Context) { a.renderError(c, 404) })
 
 	// No session: health checks and assets.
@@ -139,6 +139,7 @@ func (a *App) routes(r *gin.Engine) {
 	t.GET("/questions/:id", a.editQuestion)
 	t.POST("/questions/:id", a.saveQuestion)
 	t.GET("/questions/:id/history", a.questionHistory)
+	t.GET("/questions/:id/stats", a.questionStats)
 	t.POST("/questions/:id/duplicate", a.duplicateQuestion)
 	t.GET("/sets/new", a.newSet)
 	t.POST("/sets", a.saveSet)

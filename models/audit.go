@@ -10,11 +10,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// Actor is who did something, for the audit log.
+// Actor is who did something, for the audit log, and when: At is the
+// app's clock where the caller has one (handlers' actor(c) sets it); zero
+// means the wall clock.
 type Actor struct {
 	ID    int64
 	Email string
 	IP    string
+	At    time.Time
 }
 
 // AuditEntry is one row of the append-only audit log.
@@ -35,8 +38,8 @@ func (AuditEntry) TableName() string { return "audit_log" }
 
 // Audit actions recorded by the app.
 var AuditActions = []string{
-	"login.success", "login.failure", "login.locked", "logout",
-	"setup.admin", "user.create", "user.register", "user.role", "user.disable", "user.enable",
+	"login.success", "login.failure", "login.locked", "login.throttled", "logout",
+	"setup.admin", "user.create", "user.register", "user.role", "user.disable", "user.enable", "user.email_changed",
 	"password.change", "password.reset.issue", "password.reset.use",
 	"cohort.create", "cohort.code", "cohort.remove", "cohort.join", "placement.create",
 	"settings.change", "blueprint.replace", "codes.import",
@@ -47,7 +50,11 @@ var AuditActions = []string{
 // Audit appends a row inside tx, so the record commits (or not) with the
 // change it describes.
 func Audit(tx *gorm.DB, a Actor, action, targetType string, targetID any, detail string) error {
-	e := AuditEntry{At: time.Now().UTC(), ActorEmail: a.Email, Action: action, TargetType: targetType, IP: a.IP, Detail: detail}
+	at := a.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	e := AuditEntry{At: at.UTC(), ActorEmail: a.Email, Action: action, TargetType: targetType, IP: a.IP, Detail: detail}
 	if a.ID != 0 {
 		id := a.ID
 		e.ActorID = &id
@@ -68,6 +75,7 @@ func Audit(tx *gorm.DB, a Actor, action, targetType string, targetID any, detail
 type AuditFilter struct {
 	Action string // exact, or a prefix ending in "."
 	Actor  string // e-mail contains
+	User   int64  // rows by this account or about it (actor_id, or target user)
 	From   time.Time
 	To     time.Time
 	Limit  int
@@ -85,6 +93,9 @@ func (db *DB) auditQuery(ctx context.Context, f AuditFilter) *gorm.DB {
 	}
 	if f.Actor != "" {
 		q = q.Where("actor_email LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Actor))+"%")
+	}
+	if f.User != 0 {
+		q = q.Where("(actor_id = ? OR (target_type = 'user' AND target_id = ?))", f.User, strconv.FormatInt(f.User, 10))
 	}
 	if !f.From.IsZero() {
 		q = q.Where("at >= ?", f.From.UTC())

@@ -511,7 +511,12 @@ func (db *DB) Regrade(ctx context.Context, act Actor, quizID int64, questionID, 
 		if err := tx.Exec("INSERT INTO stats_dirty (quiz_id, since) VALUES (?, ?) ON CONFLICT (quiz_id) DO UPDATE SET since = excluded.since", quizID, time.Now().UTC()).Error; err != nil {
 			return err
 		}
-		return Audit(tx, act, "grade.regrade", "quiz", quizID, fmt.Sprintf("question %s to version %d (%s): %d attempts, %d changed", questionID, *cur.CurrentVersion, policy, len(res.Rows), len(changes)))
+		// The version's number, not its row id (shared by every question).
+		var number int
+		if err := tx.Raw("SELECT version FROM question_versions WHERE id = ?", *cur.CurrentVersion).Scan(&number).Error; err != nil {
+			return err
+		}
+		return Audit(tx, act, "grade.regrade", "quiz", quizID, fmt.Sprintf("question %s to version %d (%s): %d attempts, %d changed", questionID, number, policy, len(res.Rows), len(changes)))
 	})
 	return res, err
 }

@@ -27,6 +27,7 @@ var migrations = []migration{
 	{4, "code sets, import jobs, coding attempts", schemaV4, nil},
 	{5, "practicum: hour logs, competency ratings, evaluations", schemaV5, nil},
 	{6, "instructor quizzes, assignments, accommodations, item analysis, regrades", schemaV6, nil},
+	{7, "granted attempts apart from accommodations; exam mode folded into timed", schemaV7, nil},
 }
 
 // dialectSQL fills the few places where SQLite and PostgreSQL DDL differ.

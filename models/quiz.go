@@ -40,7 +40,7 @@ type Quiz struct {
 	Title            string
 	Description      string
 	Kind             string
-	Mode             string // tutor, timed, exam
+	Mode             string // tutor or timed (migration 7 folded "exam" into timed)
 	TimeLimitMinutes int
 	AttemptsAllowed  int // 0: unlimited
 	Grading          string
@@ -118,15 +118,15 @@ func (in *QuizInput) validate() error {
 		v.Add("kind", "choose how questions are chosen")
 	}
 	switch in.Mode {
-	case "tutor", "timed", "exam":
+	case "tutor", "timed":
 	default:
-		v.Add("mode", "choose tutor, timed or exam")
+		v.Add("mode", "choose tutor or timed")
 	}
 	if in.TimeLimitMinutes < 0 || in.TimeLimitMinutes > 600 {
 		v.Add("time_limit_minutes", "enter 0 (no limit) to 600 minutes")
 	}
 	if in.Mode != "tutor" && in.TimeLimitMinutes == 0 {
-		v.Add("time_limit_minutes", "timed and exam quizzes need a time limit")
+		v.Add("time_limit_minutes", "a timed quiz needs a time limit")
 	}
 	if in.AttemptsAllowed < 0 || in.AttemptsAllowed > 50 {
 		v.Add("attempts_allowed", "enter 0 (unlimited) to 50")
@@ -139,7 +139,7 @@ func (in *QuizInput) validate() error {
 	switch in.ReviewPolicy {
 	case ReviewImmediately, ReviewAfterClose, ReviewNever:
 		if in.Mode == "tutor" && in.ReviewPolicy != ReviewImmediately {
-			v.Add("review_policy", "tutor mode shows each key as students check their answers: choose immediately, or use timed or exam mode")
+			v.Add("review_policy", "tutor mode shows each key as students check their answers: choose immediately, or use timed mode")
 		}
 	default:
 		v.Add("review_policy", "choose when students may see their results")
@@ -222,8 +222,11 @@ func (db *DB) QuizQuestions(ctx context.Context, quizID int64) ([]string, error)
 	return ids, err
 }
 
-// SetQuizQuestions replaces a fixed quiz's list (order as given). Only
-// ready questions the instructor may use are accepted.
+// SetQuizQuestions replaces a fixed quiz's list (order as given). Questions
+// new to the list must be ready and usable by the instructor; questions
+// already on it stay even if retired since (the builder marks them, and
+// students' draws skip them), so retiring one question never locks the
+// list against reordering, removing or adding others.
 func (db *DB) SetQuizQuestions(ctx context.Context, u *User, quizID int64, ids []string) error {
 	if len(ids) > 200 {
 		return Invalid("questions", "a quiz has at most 200 questions")
@@ -236,16 +239,30 @@ func (db *DB) SetQuizQuestions(ctx context.Context, u *User, quizID int64, ids [
 		seen[id] = true
 	}
 	return db.Write(ctx, func(tx *gorm.DB) error {
-		if len(ids) > 0 {
+		var current []string
+		if err := tx.Table("quiz_questions").Where("quiz_id = ?", quizID).Pluck("question_id", &current).Error; err != nil {
+			return err
+		}
+		had := make(map[string]bool, len(current))
+		for _, id := range current {
+			had[id] = true
+		}
+		var added []string
+		for _, id := range ids {
+			if !had[id] {
+				added = append(added, id)
+			}
+		}
+		if len(added) > 0 {
 			var ok []string
-			q := tx.Model(&Question{}).Where("id IN ? AND status = ?", ids, StatusReady)
+			q := tx.Model(&Question{}).Where("id IN ? AND status = ?", added, StatusReady)
 			if u.Role != RoleAdmin {
 				q = q.Where("(source = ? OR author_id = ?)", "builtin", u.ID)
 			}
 			if err := q.Pluck("id", &ok).Error; err != nil {
 				return err
 			}
-			if len(ok) != len(ids) {
+			if len(ok) != len(added) {
 				return Invalid("questions", "only ready questions from the bank can be added")
 			}
 		}
@@ -278,8 +295,14 @@ func (a *Assignment) Open(now time.Time) bool {
 }
 
 // Assign schedules a quiz for one of the instructor's cohorts (or moves
-// the window of an existing assignment).
+// the window of an existing assignment), as of the current time.
 func (db *DB) Assign(ctx context.Context, act Actor, quizID, cohortID int64, opens, closes time.Time) (*Assignment, error) {
+	return db.AssignAt(ctx, act, quizID, cohortID, opens, closes, time.Now())
+}
+
+// AssignAt is Assign at a given time: moving the close moves the deadlines
+// of attempts in progress with it (see moveDeadlines).
+func (db *DB) AssignAt(ctx context.Context, act Actor, quizID, cohortID int64, opens, closes, now time.Time) (*Assignment, error) {
 	if !closes.After(opens) {
 		return nil, Invalid("closes_at", "the quiz must close after it opens")
 	}
@@ -297,11 +320,84 @@ func (db *DB) Assign(ctx context.Context, act Actor, quizID, cohortID int64, ope
 				return err
 			}
 		}
-		// Attempts in progress never outlast the (new) close time.
-		return tx.Exec("UPDATE attempts SET deadline = ? WHERE assignment_id = ? AND status = ? AND (deadline IS NULL OR deadline > ?)",
-			as.ClosesAt, as.ID, AttemptActive, as.ClosesAt).Error
+		return moveDeadlines(tx, as, now)
 	})
 	return as, err
+}
+
+// QuizAttemptSettings is stored with a quiz attempt (attempts.settings).
+// FullDeadline is the deadline the student's time limit gave when the
+// attempt started — start + limit × multiplier + extra minutes — before the
+// close capped it, so a close moved later again can give back the time an
+// earlier close took. Nil for an untimed quiz.
+type QuizAttemptSettings struct {
+	FullDeadline *time.Time `json:"full_deadline,omitempty"`
+}
+
+// moveDeadlines applies an assignment's (new) close time to its attempts in
+// progress. Each deadline becomes the rule — the attempt's full deadline,
+// capped by the close — except that an instructor's extension beyond the
+// rule is kept up to the close. So closing earlier ends attempts at the new
+// close, and closing later again gives capped attempts back their time.
+// Attempts whose time has already run out (past deadline + grace, waiting
+// for the sweeper) are left alone: moving the close never reopens them.
+func moveDeadlines(tx *gorm.DB, as *Assignment, now time.Time) error {
+	var active []Attempt
+	if err := tx.Where("assignment_id = ? AND status = ?", as.ID, AttemptActive).Find(&active).Error; err != nil {
+		return err
+	}
+	if len(active) == 0 {
+		return nil
+	}
+	var quiz Quiz
+	if err := tx.First(&quiz, as.QuizID).Error; err != nil {
+		return err
+	}
+	for i := range active {
+		at := &active[i]
+		if !at.Accepting(now) {
+			continue
+		}
+		full, err := fullDeadline(tx, &quiz, as, at)
+		if err != nil {
+			return err
+		}
+		d := as.ClosesAt
+		if full != nil {
+			want := *full
+			if at.Deadline != nil && at.Deadline.After(want) {
+				want = *at.Deadline // extended by the instructor (or reopened)
+			}
+			if want.Before(d) {
+				d = want
+			}
+		}
+		if at.Deadline != nil && at.Deadline.Equal(d) {
+			continue
+		}
+		if err := tx.Model(&Attempt{}).Where("id = ? AND status = ?", at.ID, AttemptActive).Update("deadline", d.UTC()).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fullDeadline is an attempt's uncapped deadline: as stored when it started,
+// or, for attempts started before it was stored, recomputed from the quiz's
+// time limit and the student's accommodation.
+func fullDeadline(tx *gorm.DB, quiz *Quiz, as *Assignment, at *Attempt) (*time.Time, error) {
+	var st QuizAttemptSettings
+	if json.Unmarshal([]byte(at.Settings), &st) == nil && st.FullDeadline != nil {
+		return st.FullDeadline, nil
+	}
+	if quiz.TimeLimitMinutes <= 0 {
+		return nil, nil
+	}
+	acc, err := accommodationFor(tx, as.CohortID, as.ID, at.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return exam.Deadline(at.StartedAt, acc.Timing(quiz.TimeLimitMinutes, nil)), nil
 }
 
 // AssignmentView is an assignment with its quiz and cohort.
@@ -370,11 +466,25 @@ func (db *DB) StudentAssignments(ctx context.Context, userID int64) ([]StudentAs
 	return out, err
 }
 
-// Accommodation is extra time or attempts for one student.
+// Accommodation is extra time or attempts for one student. The first three
+// come from accommodations (cohort and quiz level: the larger of each
+// counts); Granted counts the attempts granted one by one in moderation,
+// which add on top.
 type Accommodation struct {
 	TimeMultiplier float64
 	ExtraMinutes   int
 	ExtraAttempts  int
+	Granted        int
+}
+
+// AddedAttempts is how many attempts the student has beyond the quiz's own.
+func (a Accommodation) AddedAttempts() int { return a.ExtraAttempts + a.Granted }
+
+// Timing is the deadline rule for a quiz of limitMinutes (0: untimed) with
+// this accommodation, capped by closes when given.
+func (a Accommodation) Timing(limitMinutes int, closes *time.Time) exam.Timing {
+	return exam.Timing{Limit: time.Duration(limitMinutes) * time.Minute, Multiplier: a.TimeMultiplier,
+		Extra: time.Duration(a.ExtraMinutes) * time.Minute, CloseAt: closes}
 }
 
 // AccommodationRow is a stored cohort-level accommodation.
@@ -391,14 +501,16 @@ type AccommodationRow struct {
 // TableName is the accommodations table.
 func (AccommodationRow) TableName() string { return "accommodations" }
 
-// OverrideRow is a quiz-level accommodation for one student.
+// OverrideRow is a quiz-level accommodation for one student, and the
+// attempts granted to them on this quiz in moderation.
 type OverrideRow struct {
-	AssignmentID   int64 `gorm:"primaryKey;autoIncrement:false"`
-	UserID         int64 `gorm:"primaryKey;autoIncrement:false"`
-	TimeMultiplier float64
-	ExtraMinutes   int
-	ExtraAttempts  int
-	UpdatedAt      time.Time
+	AssignmentID    int64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID          int64 `gorm:"primaryKey;autoIncrement:false"`
+	TimeMultiplier  float64
+	ExtraMinutes    int
+	ExtraAttempts   int
+	GrantedAttempts int
+	UpdatedAt       time.Time
 }
 
 // TableName is the overrides table.
@@ -439,7 +551,9 @@ func (db *DB) SetOverride(ctx context.Context, act Actor, assignmentID, userID i
 	}
 	return db.Write(ctx, func(tx *gorm.DB) error {
 		r := OverrideRow{AssignmentID: assignmentID, UserID: userID, TimeMultiplier: mult, ExtraMinutes: minutes, ExtraAttempts: attempts, UpdatedAt: time.Now().UTC()}
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
+		// Granted attempts are moderation, not part of this form: keep them.
+		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "assignment_id"}, {Name: "user_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"time_multiplier", "extra_minutes", "extra_attempts", "updated_at"})}).Create(&r).Error; err != nil {
 			return err
 		}
 		return Audit(tx, act, "accommodation.set", "assignment", assignmentID, fmt.Sprintf("user %d: x%.2f, +%d min, +%d attempts", userID, mult, minutes, attempts))
@@ -473,8 +587,9 @@ func (db *DB) Accommodations(ctx context.Context, cohortID int64) (map[int64]Acc
 }
 
 // EffectiveAccommodation combines a student's cohort accommodation with a
-// quiz's override: each value is the larger of the two, so a quiz setting
-// never reduces an accommodation.
+// quiz's override: each accommodation value is the larger of the two, so a
+// quiz setting never reduces an accommodation; granted attempts are added
+// after that, so a grant always gives one more attempt.
 func EffectiveAccommodation(cohort, override *Accommodation) Accommodation {
 	out := Accommodation{TimeMultiplier: 1}
 	for _, a := range []*Accommodation{cohort, override} {
@@ -484,26 +599,33 @@ func EffectiveAccommodation(cohort, override *Accommodation) Accommodation {
 		out.TimeMultiplier = math.Max(out.TimeMultiplier, a.TimeMultiplier)
 		out.ExtraMinutes = max(out.ExtraMinutes, a.ExtraMinutes)
 		out.ExtraAttempts = max(out.ExtraAttempts, a.ExtraAttempts)
+		out.Granted += a.Granted
 	}
 	return out
 }
 
 // AccommodationFor returns a student's effective accommodation on an assignment.
 func (db *DB) AccommodationFor(ctx context.Context, as *AssignmentView, userID int64) (Accommodation, error) {
+	return accommodationFor(db.R.WithContext(ctx), as.CohortID, as.ID, userID)
+}
+
+// accommodationFor reads a student's cohort accommodation and quiz override
+// through q (the read pool, or a write transaction) and combines them.
+func accommodationFor(q *gorm.DB, cohortID, assignmentID, userID int64) (Accommodation, error) {
 	var c AccommodationRow
 	var o OverrideRow
 	var cp, op *Accommodation
-	if err := db.R.WithContext(ctx).Where("cohort_id = ? AND user_id = ?", as.CohortID, userID).Limit(1).Find(&c).Error; err != nil {
+	if err := q.Where("cohort_id = ? AND user_id = ?", cohortID, userID).Limit(1).Find(&c).Error; err != nil {
 		return Accommodation{}, err
 	}
 	if c.UserID != 0 {
-		cp = &Accommodation{c.TimeMultiplier, c.ExtraMinutes, c.ExtraAttempts}
+		cp = &Accommodation{TimeMultiplier: c.TimeMultiplier, ExtraMinutes: c.ExtraMinutes, ExtraAttempts: c.ExtraAttempts}
 	}
-	if err := db.R.WithContext(ctx).Where("assignment_id = ? AND user_id = ?", as.ID, userID).Limit(1).Find(&o).Error; err != nil {
+	if err := q.Where("assignment_id = ? AND user_id = ?", assignmentID, userID).Limit(1).Find(&o).Error; err != nil {
 		return Accommodation{}, err
 	}
 	if o.UserID != 0 {
-		op = &Accommodation{o.TimeMultiplier, o.ExtraMinutes, o.ExtraAttempts}
+		op = &Accommodation{TimeMultiplier: o.TimeMultiplier, ExtraMinutes: o.ExtraMinutes, ExtraAttempts: o.ExtraAttempts, Granted: o.GrantedAttempts}
 	}
 	return EffectiveAccommodation(cp, op), nil
 }
@@ -599,22 +721,28 @@ func (db *DB) ExtendAttempt(ctx context.Context, act Actor, attemptID int64, min
 	})
 }
 
-// GrantExtraAttempt allows a student one more attempt at an assignment (audited).
+// GrantExtraAttempt allows a student one more attempt at an assignment
+// (audited). Grants are counted apart from accommodations and added after
+// the larger of the cohort and quiz accommodation is taken, so each grant
+// really adds an attempt.
 func (db *DB) GrantExtraAttempt(ctx context.Context, act Actor, assignmentID, userID int64) error {
 	return db.Write(ctx, func(tx *gorm.DB) error {
-		var o OverrideRow
-		if err := tx.Where("assignment_id = ? AND user_id = ?", assignmentID, userID).Limit(1).Find(&o).Error; err != nil {
+		var as Assignment
+		if err := tx.First(&as, assignmentID).Error; err != nil {
+			return notFound(err)
+		}
+		if err := tx.Exec(`INSERT INTO assignment_overrides (assignment_id, user_id, time_multiplier, extra_minutes, extra_attempts, granted_attempts, updated_at)
+			VALUES (?, ?, 1, 0, 0, 1, ?)
+			ON CONFLICT (assignment_id, user_id) DO UPDATE SET granted_attempts = assignment_overrides.granted_attempts + 1, updated_at = excluded.updated_at`,
+			assignmentID, userID, time.Now().UTC()).Error; err != nil {
 			return err
 		}
-		if o.UserID == 0 {
-			o = OverrideRow{AssignmentID: assignmentID, UserID: userID, TimeMultiplier: 1}
-		}
-		o.ExtraAttempts++
-		o.UpdatedAt = time.Now().UTC()
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&o).Error; err != nil {
+		acc, err := accommodationFor(tx, as.CohortID, assignmentID, userID)
+		if err != nil {
 			return err
 		}
-		return Audit(tx, act, "attempt.extra", "assignment", assignmentID, fmt.Sprintf("user %d: now %d extra attempt(s)", userID, o.ExtraAttempts))
+		return Audit(tx, act, "attempt.extra", "assignment", assignmentID, fmt.Sprintf("user %d: one more attempt (%d granted in all, %d extra from accommodations)",
+			userID, acc.Granted, acc.ExtraAttempts))
 	})
 }
 
@@ -646,6 +774,68 @@ func (db *DB) StatsFor(ctx context.Context, quizID int64) (*QuizStats, error) {
 		return nil, notFound(err)
 	}
 	return &s, nil
+}
+
+// QuestionQuizStats is one quiz's stored analysis of one question.
+type QuestionQuizStats struct {
+	QuizID     int64
+	QuizTitle  string
+	Attempts   int // finished attempts the quiz's analysis used
+	ComputedAt time.Time
+	Pending    bool // newer submissions are queued for analysis
+	Item       exam.ItemStats
+}
+
+// QuestionStats gathers one question's statistics from the stored item
+// analyses of the quizzes u manages (all quizzes for an admin), newest
+// analysis first. It reads what the background job stored and computes
+// nothing; quizzes whose attempts never contained the question are left out.
+func (db *DB) QuestionStats(ctx context.Context, u *User, questionID string) ([]QuestionQuizStats, error) {
+	type row struct {
+		QuizID     int64
+		Title      string
+		Attempts   int
+		Body       string
+		ComputedAt time.Time
+		Pending    bool
+	}
+	// A cheap filter on the stored JSON first; the exact match is below.
+	key, _ := json.Marshal(questionID)
+	like := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(`"Item":` + string(key))
+	q := db.R.WithContext(ctx).Table("quiz_stats s").
+		Select("s.quiz_id, q.title, s.attempts, s.body, s.computed_at, EXISTS (SELECT 1 FROM stats_dirty d WHERE d.quiz_id = s.quiz_id) AS pending").
+		Joins("JOIN quizzes q ON q.id = s.quiz_id").Where(`s.body LIKE ? ESCAPE '\'`, "%"+like+"%")
+	if u.Role != RoleAdmin {
+		q = q.Where("q.owner_id = ?", u.ID)
+	}
+	var rows []row
+	if err := q.Order("s.computed_at DESC, s.quiz_id").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []QuestionQuizStats
+	for _, r := range rows {
+		var ts exam.TestStats
+		if err := json.Unmarshal([]byte(r.Body), &ts); err != nil {
+			return nil, fmt.Errorf("quiz %d stats: %w", r.QuizID, err)
+		}
+		for _, it := range ts.Items {
+			if it.Item == questionID {
+				out = append(out, QuestionQuizStats{QuizID: r.QuizID, QuizTitle: r.Title, Attempts: r.Attempts, ComputedAt: r.ComputedAt, Pending: r.Pending, Item: it})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// VersionNumber is the number (1, 2, ...) of a question version given its
+// row id, for people: row ids are shared by every question.
+func (db *DB) VersionNumber(ctx context.Context, versionID int64) (int, error) {
+	var v QuestionVersion
+	if err := db.R.WithContext(ctx).Select("version").Where("id = ?", versionID).Take(&v).Error; err != nil {
+		return 0, notFound(err)
+	}
+	return v.Version, nil
 }
 
 // StatsPending reports whether a recomputation is queued.

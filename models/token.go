@@ -44,11 +44,12 @@ func HashToken(raw string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// IssueToken creates a one-time token inside tx and returns the secret.
-// Earlier unused tokens of the same kind for the same account are revoked.
-func IssueToken(tx *gorm.DB, kind string, userID, createdBy *int64, ttl time.Duration) (string, error) {
+// IssueToken creates a one-time token inside tx, valid for ttl from now,
+// and returns the secret. Earlier unused tokens of the same kind for the
+// same account are revoked.
+func IssueToken(tx *gorm.DB, kind string, userID, createdBy *int64, ttl time.Duration, now time.Time) (string, error) {
 	raw := RandomToken(32)
-	now := time.Now().UTC()
+	now = now.UTC()
 	q := tx.Model(&Token{}).Where("kind = ? AND used_at IS NULL", kind)
 	if userID != nil {
 		q = q.Where("user_id = ?", *userID)
@@ -98,11 +99,11 @@ const SetupTTL = 24 * time.Hour
 
 // IssueSetupLink creates a fresh one-time setup token (earlier ones stop
 // working) for creating the first administrator.
-func IssueSetupLink(ctx context.Context, db *DB) (string, error) {
+func IssueSetupLink(ctx context.Context, db *DB, now time.Time) (string, error) {
 	var raw string
 	err := db.Write(ctx, func(tx *gorm.DB) error {
 		var err error
-		raw, err = IssueToken(tx, TokenSetup, nil, nil, SetupTTL)
+		raw, err = IssueToken(tx, TokenSetup, nil, nil, SetupTTL, now)
 		return err
 	})
 	return raw, err

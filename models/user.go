@@ -159,16 +159,27 @@ type NewUser struct {
 	Password string
 }
 
+// checkEmail is the one rule for an address (registration, accounts made
+// by an admin or the command line, and profile changes): a plain
+// name@domain with a dot in it, already normalised.
+func checkEmail(v *ValidationError, email string) {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email, ".") {
+		v.Add("email", "enter an e-mail address such as name@example.edu")
+	}
+}
+
+func checkName(v *ValidationError, name string) {
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		v.Add("name", "enter your name (up to 100 characters)")
+	}
+}
+
 func (n *NewUser) validate() error {
 	v := &ValidationError{}
 	n.Email = NormalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
-	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || !strings.Contains(n.Email, ".") {
-		v.Add("email", "enter an e-mail address such as name@example.edu")
-	}
-	if n.Name == "" || utf8.RuneCountInString(n.Name) > 100 {
-		v.Add("name", "enter your name (up to 100 characters)")
-	}
+	checkEmail(v, n.Email)
+	checkName(v, n.Name)
 	if !n.Role.Valid() {
 		v.Add("role", "choose a role")
 	}
@@ -290,10 +301,11 @@ func (db *DB) SetRole(ctx context.Context, actor Actor, userID int64, role Role)
 		if u.ID == actor.ID && role != RoleAdmin {
 			return Invalid("role", "you cannot remove your own administrator role")
 		}
+		old := u.Role // Updates below writes the new role into u
 		if err := tx.Model(&u).Updates(map[string]any{"role": role, "updated_at": time.Now().UTC()}).Error; err != nil {
 			return err
 		}
-		return Audit(tx, actor, "user.role", "user", u.ID, fmt.Sprintf("%s: %s -> %s", u.Email, u.Role, role))
+		return Audit(tx, actor, "user.role", "user", u.ID, fmt.Sprintf("%s: %s -> %s", u.Email, old, role))
 	})
 }
 
@@ -324,25 +336,29 @@ func (db *DB) SetDisabled(ctx context.Context, actor Actor, userID int64, disabl
 	})
 }
 
-// UpdateProfile changes name and e-mail.
-func (db *DB) UpdateProfile(ctx context.Context, userID int64, name, email string) error {
+// UpdateProfile changes name and e-mail; a new e-mail is audited (the
+// caller has confirmed the password first).
+func (db *DB) UpdateProfile(ctx context.Context, actor Actor, userID int64, name, email string) error {
 	v := &ValidationError{}
 	name, email = strings.TrimSpace(name), NormalizeEmail(email)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		v.Add("name", "enter your name (up to 100 characters)")
-	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		v.Add("email", "enter an e-mail address such as name@example.edu")
-	}
+	checkName(v, name)
+	checkEmail(v, email)
 	if err := v.Err(); err != nil {
 		return err
 	}
 	return db.Write(ctx, func(tx *gorm.DB) error {
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return notFound(err)
+		}
 		err := tx.Model(&User{}).Where("id = ?", userID).Updates(map[string]any{"name": name, "email": email, "updated_at": time.Now().UTC()}).Error
 		if isDuplicate(err) {
 			return Invalid("email", "another account uses this e-mail")
 		}
-		return err
+		if err != nil || u.Email == email {
+			return err
+		}
+		return Audit(tx, actor, "user.email_changed", "user", userID, u.Email+" -> "+email)
 	})
 }
 
