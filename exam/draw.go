@@ -257,3 +257,31 @@ func fill(units []unit, n int) ([]unit, error) {
 	}
 	return out, nil
 }
+
+// ShuffleKeepingSets shuffles picked items as units: the items of one
+// scenario set (setOf returns its id, "" for a stand-alone question) stay
+// together, in the order they had, where the first of them stood; the units
+// are then shuffled. A set is never split, whatever the shuffle.
+func ShuffleKeepingSets(picked []Picked, setOf func(id string) string, rng *rand.Rand) []Picked {
+	var units [][]Picked
+	at := map[string]int{} // set id -> its unit
+	for _, p := range picked {
+		s := setOf(p.ID)
+		if s == "" {
+			units = append(units, []Picked{p})
+			continue
+		}
+		if i, ok := at[s]; ok {
+			units[i] = append(units[i], p)
+			continue
+		}
+		at[s] = len(units)
+		units = append(units, []Picked{p})
+	}
+	rng.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
+	out := make([]Picked, 0, len(picked))
+	for _, u := range units {
+		out = append(out, u...)
+	}
+	return out
+}

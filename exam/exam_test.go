@@ -421,3 +421,27 @@ func TestValidateDraftAllowsMissingRationales(t *testing.T) {
 		t.Fatal("a draft whose key is not an option passed")
 	}
 }
+
+func TestShuffleKeepingSets(t *testing.T) {
+	set := map[string]string{"s1": "A", "s2": "A", "s3": "A", "t1": "B", "t2": "B"}
+	in := []Picked{{ID: "q1"}, {ID: "s1"}, {ID: "q2"}, {ID: "s2"}, {ID: "t1"}, {ID: "s3"}, {ID: "q3"}, {ID: "t2"}, {ID: "q4"}}
+	orders := map[string]bool{}
+	for seed := uint64(0); seed < 200; seed++ {
+		out := ShuffleKeepingSets(in, func(id string) string { return set[id] }, rand.New(rand.NewPCG(seed, 1)))
+		if len(out) != len(in) {
+			t.Fatalf("%d items out of %d", len(out), len(in))
+		}
+		var ids []string
+		for _, p := range out {
+			ids = append(ids, p.ID)
+		}
+		s := strings.Join(ids, " ")
+		orders[s] = true
+		if !strings.Contains(s, "s1 s2 s3") || !strings.Contains(s, "t1 t2") {
+			t.Fatalf("a set was split or reordered: %s", s)
+		}
+	}
+	if len(orders) < 20 {
+		t.Fatalf("only %d different orders in 200 shuffles", len(orders))
+	}
+}

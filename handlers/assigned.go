@@ -211,9 +211,6 @@ func (a *App) startQuizAttempt(ctx context.Context, as *models.AssignmentView, u
 		for _, id := range ids {
 			picked = append(picked, exam.Picked{ID: id, Scored: true})
 		}
-		if q.Shuffle {
-			rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
-		}
 	case models.QuizRules:
 		taken := map[string]bool{}
 		for _, r := range q.DrawRules() {
@@ -232,9 +229,6 @@ func (a *App) startQuizAttempt(ctx context.Context, as *models.AssignmentView, u
 			}
 			picked = append(picked, got...)
 		}
-		if q.Shuffle {
-			rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
-		}
 	case models.QuizBlueprint:
 		_, bp, err := a.db.ActiveBlueprint(ctx, a.lib.Blueprint)
 		if err != nil {
@@ -247,6 +241,13 @@ func (a *App) startQuizAttempt(ctx context.Context, as *models.AssignmentView, u
 		if picked, err = exam.Draw(cands, exam.DrawSpec{Count: q.BlueprintItems, Blueprint: bp}, rng); err != nil {
 			return nil, err
 		}
+	}
+	if q.Shuffle && q.Kind != models.QuizBlueprint { // a blueprint draw is already in random order
+		sets, err := a.db.SetsOf(ctx)
+		if err != nil {
+			return nil, err
+		}
+		picked = exam.ShuffleKeepingSets(picked, func(id string) string { return sets[id] }, rng)
 	}
 	items, err := a.pinItems(ctx, picked, rng, q.Shuffle)
 	if err != nil {

@@ -81,3 +81,44 @@ func TestCodingCasesAsCodeEntryItems(t *testing.T) {
 		expect(t, s2.get(fmt.Sprintf("/attempts/%d?item=1", at)), 200, "Enter the ICD-10-CM code for the")
 	})
 }
+
+// A shuffled quiz never splits a scenario set: its items stay together and
+// in order, whatever the shuffle puts around them.
+func TestShuffledQuizKeepsScenarioSetsTogether(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		inst, _ := e.loggedIn(models.RoleInstructor, "i@example.edu")
+		var students []*client
+		for i := 0; i < 6; i++ {
+			s, _ := e.loggedIn(models.RoleStudent, fmt.Sprintf("s%d@example.edu", i))
+			students = append(students, s)
+		}
+		cohort := cohortWith(t, e, inst, "Sets", students...)
+		quiz := newQuiz(t, inst, quizForm("title", "Shuffled with a set", "shuffle", "1"))
+		_, members := builtinSet(t, e)
+		singles := builtinIDs(t, e, 6)
+		add := append(append(singles[:3:3], members...), singles[3:]...)
+		expectRedirect(t, inst.post(fmt.Sprintf("/teach/quizzes/%d/questions", quiz), url.Values{"op": {"add"}, "add": add}), fmt.Sprintf("/teach/quizzes/%d", quiz))
+		now := e.clock.Now()
+		as := assign(t, e, inst, quiz, cohort, now.Add(-time.Minute), now.Add(24*time.Hour))
+		want := strings.Join(members, " ")
+		firsts := map[string]bool{}
+		for _, s := range students {
+			at := startQuiz(t, s, as)
+			items, err := e.db.Items(ctxT(), at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, it := range items {
+				ids = append(ids, it.QuestionID)
+			}
+			if got := strings.Join(ids, " "); !strings.Contains(got, want) {
+				t.Fatalf("the set %s was split: %s", want, got)
+			}
+			firsts[ids[0]] = true
+		}
+		if len(firsts) < 2 {
+			t.Fatalf("six students all started with %v: not shuffled", firsts)
+		}
+	})
+}

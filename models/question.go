@@ -284,6 +284,22 @@ func (db *DB) ReadyQuestions(ctx context.Context) ([]Question, error) {
 	return qs, nil
 }
 
+// SetsOf maps each ready question that belongs to a scenario set to its
+// set id (from the cached ready list).
+func (db *DB) SetsOf(ctx context.Context) (map[string]string, error) {
+	all, err := db.ReadyQuestions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, q := range all {
+		if q.SetID != "" {
+			out[q.ID] = q.SetID
+		}
+	}
+	return out, nil
+}
+
 // ForgetReadyQuestions drops the cached list (after this instance changes the bank).
 func (db *DB) ForgetReadyQuestions() {
 	db.readyMu.Lock()
