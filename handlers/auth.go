@@ -278,6 +278,7 @@ func (a *App) reset(c *gin.Context) {
 		}
 		return models.SetPassword(tx, models.Actor{ID: u.ID, Email: u.Email, IP: clientIP(c.Request), At: a.now()}, &u, c.PostForm("password"), "", "password.reset.use")
 	})
+	a.db.ForgetSessions() // the account's sessions were revoked
 	if fe, ok := fieldErrors(err); ok {
 		a.render(c, http.StatusBadRequest, "reset", D{"Title": "Choose a new password", "Errors": fe})
 		return
@@ -357,6 +358,7 @@ func (a *App) changePassword(c *gin.Context) {
 	err := a.db.Write(ctx, func(tx *gorm.DB) error {
 		return models.SetPassword(tx, actor(c), u, c.PostForm("password"), oldID, "password.change")
 	})
+	a.db.ForgetSessions() // the account's other sessions were revoked
 	if err != nil {
 		a.accountError(c, err)
 		return

@@ -58,6 +58,8 @@ type DB struct {
 	indexes sync.Map   // code set id -> *codes.Index (sets never change once active)
 	diffs   sync.Map   // "fromSet-toSet" -> []codes.Change
 
+	sessions sessionCache // SQLite only: see sessionCache
+
 	readyMu sync.Mutex // the ready-question list, reused for a few seconds
 	ready   []Question
 	readyAt time.Time
@@ -170,6 +172,7 @@ func Open(dsn string, opt Options) (*DB, error) {
 	params.Del("_query_only")
 	db.dsn = "file:" + path + "?" + params.Encode()
 	db.R, db.w, db.Dialect = r, w, SQLite
+	db.sessions.on = true
 	if db.spStmt, db.releaseStmt, db.rollbackStmt, err = db.savepointStmts(); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

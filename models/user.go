@@ -287,6 +287,7 @@ func (db *DB) UsersByRole(ctx context.Context, role Role) ([]User, error) {
 
 // SetRole changes an account's role and audits it.
 func (db *DB) SetRole(ctx context.Context, actor Actor, userID int64, role Role) error {
+	defer db.ForgetSessions()
 	if !role.Valid() {
 		return Invalid("role", "choose a role")
 	}
@@ -311,6 +312,7 @@ func (db *DB) SetRole(ctx context.Context, actor Actor, userID int64, role Role)
 
 // SetDisabled disables or enables an account; disabling revokes its sessions.
 func (db *DB) SetDisabled(ctx context.Context, actor Actor, userID int64, disabled bool) error {
+	defer db.ForgetSessions()
 	return db.Write(ctx, func(tx *gorm.DB) error {
 		var u User
 		if err := tx.First(&u, userID).Error; err != nil {
@@ -346,6 +348,7 @@ func (db *DB) UpdateProfile(ctx context.Context, actor Actor, userID int64, name
 	if err := v.Err(); err != nil {
 		return err
 	}
+	defer db.ForgetSessions()
 	return db.Write(ctx, func(tx *gorm.DB) error {
 		var u User
 		if err := tx.First(&u, userID).Error; err != nil {
