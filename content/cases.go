@@ -177,7 +177,11 @@ func (c *CodingCase) Question() exam.Question {
 		role, section = "principal", "Section II"
 	}
 	var stem strings.Builder
-	fmt.Fprintf(&stem, "**%s — %s**\n\n%s\n\n", c.SettingTitle(), strings.TrimSpace(c.Document), strings.TrimSpace(c.Note))
+	head := strings.TrimSpace(c.Document)
+	if !strings.HasPrefix(strings.ToLower(head), strings.ToLower(c.SettingTitle())) {
+		head = c.SettingTitle() + " — " + head
+	}
+	fmt.Fprintf(&stem, "**%s**\n\n%s\n\n", head, strings.TrimSpace(c.Note))
 	fmt.Fprintf(&stem, "Enter the ICD-10-CM code for the %s diagnosis of this encounter.", role)
 	key := []string{c.Diagnoses[0].Code}
 	for _, alt := range c.AlsoPrincipal {
