@@ -94,8 +94,8 @@ func seedDemo(ctx context.Context, db *models.DB, lib *content.Library, log *slo
 }
 
 // seedDemoHistory gives the demo student some activity, through the same
-// model functions the app uses: lessons read, a finished practice set, a
-// coded case, hours logged (some approved) and a competency signed off.
+// model functions the app uses: lessons read, finished practice sets, a
+// few coded cases, hours logged (some approved) and a competency signed off.
 func seedDemoHistory(ctx context.Context, db *models.DB, lib *content.Library, student, supervisor *models.User, p *models.Placement, now time.Time) error {
 	m := lib.Modules[0]
 	for i, l := range m.Lessons[:min(4, len(m.Lessons))] {
@@ -108,55 +108,84 @@ func seedDemoHistory(ctx context.Context, db *models.DB, lib *content.Library, s
 			}
 		}
 	}
-	// A finished 10-question timed set: 7 right, 3 wrong.
-	var items []models.NewItem
-	var qs []exam.Question
+	// Four finished timed sets over three weeks, each with two questions
+	// from every domain, getting better: a trend and a readiness profile.
+	byDomain := map[exam.Domain][]exam.Question{}
 	for _, q := range lib.Questions {
-		if q.Type == exam.TypeSingle && q.SetID == "" && len(items) < 10 {
-			vs, err := db.CurrentVersions(ctx, []string{q.ID})
-			if err != nil {
+		if q.Type == exam.TypeSingle && q.SetID == "" {
+			byDomain[q.Domain] = append(byDomain[q.Domain], q)
+		}
+	}
+	for set, s := range []struct {
+		daysAgo  int
+		wrongMod int // every wrongMod-th answer is wrong
+	}{{20, 2}, {13, 3}, {6, 4}, {2, 6}} {
+		var items []models.NewItem
+		var qs []exam.Question
+		for _, d := range exam.Domains {
+			for k := 0; k < 2; k++ {
+				pool := byDomain[d]
+				if len(pool) == 0 {
+					continue
+				}
+				q := pool[(set*2+k)%len(pool)]
+				vs, err := db.CurrentVersions(ctx, []string{q.ID})
+				if err != nil {
+					return err
+				}
+				items = append(items, models.NewItem{QuestionID: q.ID, VersionID: vs[q.ID], OptionOrder: "ABCD", Scored: true})
+				qs = append(qs, q)
+			}
+		}
+		started := now.Add(-time.Duration(s.daysAgo) * 24 * time.Hour)
+		dl := started.Add(time.Duration(len(items)*exam.SecondsPerItem) * time.Second)
+		at, err := db.CreateAttempt(ctx, models.NewAttempt{UserID: student.ID, Mode: "timed", Title: "Timed practice", Feedback: models.FeedbackEnd, Deadline: &dl, Items: items}, started)
+		if err != nil {
+			return err
+		}
+		for i, q := range qs {
+			ans := q.Key[0]
+			if (i+set)%s.wrongMod == 0 {
+				ans = string("ABCD"[(strings.Index("ABCD", ans)+1)%4])
+			}
+			if _, err := db.SaveAnswer(ctx, models.Save{AttemptID: at.ID, UserID: student.ID, N: i + 1, Answer: exam.Answer(ans), Seq: 1, TimeMs: 55000 + int64(i)*1000}, started.Add(time.Duration(i+1)*time.Minute)); err != nil {
 				return err
 			}
-			items = append(items, models.NewItem{QuestionID: q.ID, VersionID: vs[q.ID], OptionOrder: "ABCD", Scored: true})
-			qs = append(qs, q)
 		}
-	}
-	started := now.Add(-48 * time.Hour)
-	dl := started.Add(time.Duration(len(items)*exam.SecondsPerItem) * time.Second)
-	at, err := db.CreateAttempt(ctx, models.NewAttempt{UserID: student.ID, Mode: "timed", Title: "Timed practice", Feedback: models.FeedbackEnd, Deadline: &dl, Items: items}, started)
-	if err != nil {
-		return err
-	}
-	for i, q := range qs {
-		ans := q.Key[0]
-		if i%3 == 2 {
-			ans = string("ABCD"[(strings.Index("ABCD", ans)+1)%4])
-		}
-		if _, err := db.SaveAnswer(ctx, models.Save{AttemptID: at.ID, UserID: student.ID, N: i + 1, Answer: exam.Answer(ans), Seq: 1, TimeMs: 60000}, started.Add(time.Minute)); err != nil {
+		if _, err := db.FinishAttempt(ctx, at.ID, models.AttemptSubmitted, started.Add(time.Duration(len(qs)+2)*time.Minute)); err != nil {
 			return err
 		}
 	}
-	if _, err := db.FinishAttempt(ctx, at.ID, models.AttemptSubmitted, started.Add(12*time.Minute)); err != nil {
-		return err
-	}
-	// A coded case.
-	if len(lib.Cases) > 0 {
-		cc := lib.Cases[0]
-		key := cc.Key()
-		res := exam.GradeCase(key, key.Diagnoses[:max(1, len(key.Diagnoses)-1)], key.Procedures, func(system, code string) (exam.CodeInfo, bool) {
-			ix, _, err := db.CodeIndex(ctx, system, cc.FiscalYear)
+	// Coded cases over the same weeks: the last code of the key left out
+	// of the early ones, complete later.
+	lookup := func(year int) exam.Lookup {
+		return func(system, code string) (exam.CodeInfo, bool) {
+			ix, _, err := db.CodeIndex(ctx, system, year)
 			if err != nil {
 				return exam.CodeInfo{}, false
 			}
 			e, ok := ix.Lookup(code)
 			return exam.CodeInfo{Exists: ok, Billable: e.Billable, Title: e.Long}, true
-		})
+		}
+	}
+	for i, daysAgo := range []int{19, 12, 8, 3, 1} {
+		if i >= len(lib.Cases) {
+			break
+		}
+		cc := lib.Cases[i*7%len(lib.Cases)]
+		key := cc.Key()
+		dx := key.Diagnoses
+		if i < 2 && len(dx) > 1 {
+			dx = dx[:len(dx)-1]
+		}
+		res := exam.GradeCase(key, dx, key.Procedures, lookup(cc.FiscalYear))
 		ch := 0
 		if c := cc.Chapter(); c != nil {
 			ch = c.Number
 		}
 		if err := db.SaveCodingAttempt(ctx, &models.CodingAttempt{UserID: student.ID, CaseID: cc.ID, FiscalYear: cc.FiscalYear, Setting: cc.Setting,
-			Chapter: ch, Topics: strings.Join(cc.Topics, ","), Dx: strings.Join(key.Diagnoses, "\n"), CreatedAt: now.Add(-24 * time.Hour)}, res); err != nil {
+			Chapter: ch, Topics: strings.Join(cc.Topics, ","), Dx: strings.Join(dx, "\n"), Pcs: strings.Join(key.Procedures, "\n"),
+			CreatedAt: now.Add(-time.Duration(daysAgo) * 24 * time.Hour)}, res); err != nil {
 			return err
 		}
 	}

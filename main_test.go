@@ -39,7 +39,7 @@ func TestDemoSeedsOnceOnEachDatabase(t *testing.T) {
 		db.R.Table("attempts").Count(&attempts)
 		db.R.Table("quizzes").Count(&quizzes)
 		db.R.Table("quiz_stats").Count(&stats)
-		if attempts != 2 || quizzes != 1 || stats != 1 {
+		if attempts != 5 || quizzes != 1 || stats != 1 {
 			t.Fatalf("demo has %d attempts, %d quizzes, %d analyses", attempts, quizzes, stats)
 		}
 	})
