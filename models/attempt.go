@@ -250,7 +250,7 @@ func (db *DB) SaveAnswer(ctx context.Context, s Save, now time.Time) (SaveResult
 		}
 		if n, _ := r.RowsAffected(); n == 1 {
 			res = SaveResult{Applied: true, Seq: s.Seq}
-		} else if err := explainSave(tx, s, now, &res); err != nil {
+		} else if err := explainSave(tx, s, now, true, &res); err != nil {
 			return err
 		}
 		if s.Current > 0 {
@@ -261,8 +261,9 @@ func (db *DB) SaveAnswer(ctx context.Context, s Save, now time.Time) (SaveResult
 	return res, err
 }
 
-// explainSave works out why an UPDATE changed nothing.
-func explainSave(tx *gorm.DB, s Save, now time.Time, res *SaveResult) error {
+// explainSave works out why an UPDATE changed nothing. With locked, an
+// item whose tutor-mode answer was checked is refused (ErrItemLocked).
+func explainSave(tx *gorm.DB, s Save, now time.Time, locked bool, res *SaveResult) error {
 	var a Attempt
 	if err := tx.Where("id = ? AND user_id = ?", s.AttemptID, s.UserID).First(&a).Error; err != nil {
 		return notFound(err)
@@ -274,7 +275,7 @@ func explainSave(tx *gorm.DB, s Save, now time.Time, res *SaveResult) error {
 	if err := tx.Where("attempt_id = ? AND n = ?", s.AttemptID, s.N).First(&it).Error; err != nil {
 		return notFound(err)
 	}
-	if it.Revealed {
+	if locked && it.Revealed {
 		return ErrItemLocked
 	}
 	// A newer save is already stored: acknowledge without applying.
@@ -299,18 +300,10 @@ func (db *DB) SaveFlag(ctx context.Context, s Save, now time.Time) (SaveResult, 
 		if r.RowsAffected == 1 {
 			res = SaveResult{Applied: true, Seq: s.Seq}
 		} else {
-			var a Attempt
-			if err := tx.Where("id = ? AND user_id = ?", s.AttemptID, s.UserID).First(&a).Error; err != nil {
-				return notFound(err)
+			// A checked item's flag may still change: its lock does not apply.
+			if err := explainSave(tx, s, now, false, &res); err != nil {
+				return err
 			}
-			if !a.Accepting(now) {
-				return ErrAttemptClosed
-			}
-			var it AttemptItem
-			if err := tx.Where("attempt_id = ? AND n = ?", s.AttemptID, s.N).First(&it).Error; err != nil {
-				return notFound(err)
-			}
-			res = SaveResult{Applied: false, Seq: it.Seq}
 		}
 		if s.Current > 0 {
 			return tx.Exec("UPDATE attempts SET current_item = ? WHERE id = ? AND status = ? AND current_item <> ?", s.Current, s.AttemptID, AttemptActive, s.Current).Error
