@@ -299,3 +299,38 @@ func TestBrowserPracticumHoursApproval(t *testing.T) {
 		t.Fatalf("progress bar %v -> %v, want +6.5", before, after)
 	}
 }
+
+// The pages added for blueprints, scenario-set authoring, per-question
+// statistics, weekly coding accuracy and the supervisor's readiness column
+// pass axe-core's WCAG 2.1 AA rules too, for the role that uses each.
+func TestBrowserAccessibilityOfRolePages(t *testing.T) {
+	e := newEnv(t, testutil.OpenDB(t, models.SQLite))
+	e.user(models.RoleAdmin, "a@example.edu")
+	e.user(models.RoleInstructor, "i@example.edu")
+	e.user(models.RoleSupervisor, "v@example.edu")
+	e.user(models.RoleStudent, "s@example.edu")
+	set := firstSet(e)
+	var setItem string
+	for _, q := range e.app.lib.Questions {
+		if q.SetID == set {
+			setItem = q.ID
+			break
+		}
+	}
+	for _, tc := range []struct {
+		email string
+		pages []string
+	}{
+		{"a@example.edu", []string{"/admin/blueprint", "/admin"}},
+		{"i@example.edu", []string{"/teach/sets/new", "/teach/sets/" + set, "/teach/questions/" + setItem, "/teach/questions/" + e.app.lib.Questions[0].ID + "/stats", "/teach/questions?topic=coding-case"}},
+		{"v@example.edu", []string{"/supervise"}},
+		{"s@example.edu", []string{"/coding/progress", "/practice/history", "/codes?q=diabetes"}},
+	} {
+		ctx := browser(t)
+		browserLogin(t, ctx, e.srv.URL, tc.email)
+		for _, p := range tc.pages {
+			run(t, ctx, chromedp.Navigate(e.srv.URL+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+			checkA11y(t, ctx, p)
+		}
+	}
+}
